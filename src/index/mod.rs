@@ -1,0 +1,153 @@
+//! The search index: tantivy with a Swedish analyzer, derived from the store and rebuildable.
+//! Speaks in the product's terms (documents, queries, filters) so another engine could stand behind it.
+
+mod query;
+mod schema;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use tantivy::schema::TantivyDocument;
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+
+pub use query::{Hit, SearchQuery, SearchResults, Sort};
+
+use crate::model::IndexDoc;
+use schema::Fields;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("search index at {path} was made by another version of tonlage; run `tonlage reindex`")]
+    Incompatible { path: String },
+    #[error("cannot open the search index at {path}: {reason}")]
+    Open { path: String, reason: String },
+    #[error(
+        "the search index is locked by another tonlage process (is `tonlage run` running on this data directory?)"
+    )]
+    Locked,
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    writer: Option<Mutex<IndexWriter<TantivyDocument>>>,
+}
+
+/// Memory for the writer's in-RAM segment before it flushes to disk.
+const WRITER_HEAP: usize = 96 * 1024 * 1024;
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when absent. `writable` takes the single-writer lock.
+    pub fn open(dir: &Path, writable: bool) -> Result<SearchIndex, IndexError> {
+        let open_err =
+            |e: &dyn std::fmt::Display| IndexError::Open { path: dir.display().to_string(), reason: e.to_string() };
+        std::fs::create_dir_all(dir).map_err(|e| open_err(&e))?;
+        let index = if dir.join("meta.json").exists() {
+            Index::open_in_dir(dir)?
+        } else {
+            let (schema, _) = schema::build();
+            Index::create_in_dir(dir, schema)?
+        };
+        let fields =
+            schema::fields_of(&index.schema()).ok_or(IndexError::Incompatible { path: dir.display().to_string() })?;
+        SearchIndex::finish(index, fields, writable)
+    }
+
+    /// An index in RAM: for tests and benchmarks.
+    pub fn in_ram() -> Result<SearchIndex, IndexError> {
+        let (schema, fields) = schema::build();
+        SearchIndex::finish(Index::create_in_ram(schema), fields, true)
+    }
+
+    fn finish(index: Index, fields: Fields, writable: bool) -> Result<SearchIndex, IndexError> {
+        schema::register_analyzer(&index);
+        let writer = if writable {
+            let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(2);
+            let w = index.writer_with_num_threads(threads, WRITER_HEAP).map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => IndexError::Locked,
+                other => IndexError::Tantivy(other),
+            })?;
+            Some(Mutex::new(w))
+        } else {
+            None
+        };
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, fields, writer })
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter<TantivyDocument>> {
+        self.writer
+            .as_ref()
+            .expect("index opened read-only; open it writable to change it")
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The store change sequence this index has committed up to.
+    pub fn synced_seq(&self) -> Result<i64, IndexError> {
+        Ok(self.index.load_metas()?.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
+    }
+
+    /// Adds or replaces documents (not visible until `commit`).
+    pub fn upsert(&self, docs: &[IndexDoc]) -> Result<(), IndexError> {
+        let w = self.writer();
+        let f = &self.fields;
+        for d in docs {
+            w.delete_term(Term::from_field_text(f.uid, &d.uid));
+            let mut doc = doc!(
+                f.uid => d.uid.as_str(),
+                f.title => d.title.as_str(),
+                f.body => d.text.as_str(),
+                f.published => tantivy::DateTime::from_timestamp_secs(d.date().timestamp()),
+            );
+            for s in &d.sources {
+                doc.add_text(f.source, s);
+            }
+            for (district, label) in &d.labels {
+                doc.add_text(f.district, district);
+                doc.add_text(f.district_tone, format!("{district}:{}", label.as_str()));
+                doc.add_text(f.tone, label.as_str());
+            }
+            w.add_document(doc)?;
+        }
+        Ok(())
+    }
+
+    /// Drops every document, for a rebuild from the store.
+    pub fn clear(&self) -> Result<(), IndexError> {
+        self.writer().delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes pending changes durable and records how far into the store's changes they reach.
+    pub fn commit(&self, synced_seq: i64) -> Result<(), IndexError> {
+        let mut w = self.writer();
+        let mut prepared = w.prepare_commit()?;
+        prepared.set_payload(&synced_seq.to_string());
+        prepared.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Sees commits made by another process (a running `tonlage run`).
+    pub fn refresh(&self) -> Result<(), IndexError> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Blocks until background merges end, so a short-lived command leaves a tidy index.
+    pub fn wait_merges(self) -> Result<(), IndexError> {
+        if let Some(w) = self.writer {
+            w.into_inner().unwrap_or_else(|p| p.into_inner()).wait_merging_threads()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,193 @@
+//! Search: staff-friendly query text → tantivy query, filters, ranking or date order, snippets.
+//! A stray quote or colon is never an error: the query is repaired and what can be read is searched.
+
+use std::ops::Bound;
+
+use chrono::{DateTime, Utc};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Order, TantivyDocument, Term};
+
+use super::{IndexError, SearchIndex};
+use crate::model::Label;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Date,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub district: Option<String>,
+    pub source: Option<String>,
+    pub tone: Option<Label>,
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive upper bound.
+    pub to: Option<DateTime<Utc>>,
+    pub limit: usize,
+    pub offset: usize,
+    pub sort: Sort,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub uid: String,
+    pub score: f32,
+}
+
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    snippets: Option<SnippetGenerator>,
+}
+
+impl SearchResults {
+    /// A snippet of `text` around the query's terms: plain text and HTML with `<b>` marks.
+    /// Without query terms (a filter-only listing) it is the text's opening.
+    pub fn snippet(&self, text: &str) -> (String, String) {
+        if let Some(gen) = &self.snippets {
+            let s = gen.snippet(text);
+            if !s.fragment().trim().is_empty() {
+                return (s.fragment().trim().to_string(), s.to_html().trim().to_string());
+            }
+        }
+        let plain = opening(text, 180);
+        let html = plain.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        (plain, html)
+    }
+}
+
+fn opening(text: &str, max_chars: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max_chars {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max_chars).collect();
+    let cut = cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut);
+    format!("{cut} …")
+}
+
+/// Repairs what staff type: unbalanced quotes, colons that name no field, Swedish operators.
+pub(crate) fn forgiving(text: &str) -> String {
+    let mut s = text.trim().to_string();
+    if s.matches('"').count() % 2 == 1 {
+        let last = s.rfind('"').expect("an odd count means at least one");
+        s.remove(last);
+    }
+    let words: Vec<String> = s
+        .split(' ')
+        .map(|w| match w {
+            "OCH" => "AND".to_string(),
+            "ELLER" => "OR".to_string(),
+            "INTE" => "NOT".to_string(),
+            _ => {
+                // Only `title:` / `titel:` / `text:` are fields; any other colon is punctuation.
+                match w.split_once(':') {
+                    Some((field, rest)) => match field.to_lowercase().as_str() {
+                        "title" | "titel" => format!("title:{rest}"),
+                        "text" | "body" => format!("body:{rest}"),
+                        _ => w.replace(':', " "),
+                    },
+                    None => w.to_string(),
+                }
+            }
+        })
+        .collect();
+    // Characters the grammar reserves but staff use as punctuation.
+    words
+        .join(" ")
+        .chars()
+        .map(|c| if matches!(c, '{' | '}' | '[' | ']' | '^' | '~' | '\\' | '!' | '<' | '>' | '=') { ' ' } else { c })
+        .collect()
+}
+
+impl SearchIndex {
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, IndexError> {
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let text = forgiving(&q.text);
+        let text_query: Box<dyn Query> = if text.is_empty() || text == "*" {
+            Box::new(AllQuery)
+        } else {
+            let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
+            parser.set_conjunction_by_default();
+            parser.set_field_boost(f.title, 2.0);
+            let (query, _errors) = parser.parse_query_lenient(&text);
+            query
+        };
+        let snippets = if text.is_empty() || text == "*" {
+            None
+        } else {
+            let mut g = SnippetGenerator::create(&searcher, &*text_query, f.body)?;
+            g.set_max_num_chars(200);
+            Some(g)
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+        let term = |field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        };
+        match (&q.district, q.tone) {
+            (Some(d), Some(t)) => clauses.push((Occur::Must, term(f.district_tone, &format!("{d}:{}", t.as_str())))),
+            (Some(d), None) => clauses.push((Occur::Must, term(f.district, d))),
+            (None, Some(t)) => clauses.push((Occur::Must, term(f.tone, t.as_str()))),
+            (None, None) => {}
+        }
+        if let Some(s) = &q.source {
+            clauses.push((Occur::Must, term(f.source, s)));
+        }
+        if q.from.is_some() || q.to.is_some() {
+            let date = |t: DateTime<Utc>| {
+                Term::from_field_date(f.published, tantivy::DateTime::from_timestamp_secs(t.timestamp()))
+            };
+            let lower = q.from.map(|t| Bound::Included(date(t))).unwrap_or(Bound::Unbounded);
+            let upper = q.to.map(|t| Bound::Excluded(date(t))).unwrap_or(Bound::Unbounded);
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        let query = BooleanQuery::new(clauses);
+        let limit = q.limit.max(1);
+        let (total, addrs): (usize, Vec<(f32, DocAddress)>) = match q.sort {
+            Sort::Relevance => {
+                searcher.search(&query, &(Count, TopDocs::with_limit(limit).and_offset(q.offset).order_by_score()))?
+            }
+            Sort::Date => {
+                let (n, docs) = searcher.search(
+                    &query,
+                    &(
+                        Count,
+                        TopDocs::with_limit(limit)
+                            .and_offset(q.offset)
+                            .order_by_fast_field::<tantivy::DateTime>("published", Order::Desc),
+                    ),
+                )?;
+                (n, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+            }
+        };
+        let mut hits = Vec::with_capacity(addrs.len());
+        for (score, addr) in addrs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if let Some(uid) = doc.get_first(f.uid).and_then(|v| v.as_str()) {
+                hits.push(Hit { uid: uid.to_string(), score });
+            }
+        }
+        Ok(SearchResults { total, hits, snippets })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forgiving_repairs_input() {
+        assert_eq!(forgiving("\"öppen förskola"), "öppen förskola");
+        assert_eq!(forgiving("Araby: skjutning"), "Araby  skjutning");
+        assert_eq!(forgiving("titel:bibliotek"), "title:bibliotek");
+        assert_eq!(forgiving("Araby OCH bibliotek INTE stängt"), "Araby AND bibliotek NOT stängt");
+        assert_eq!(forgiving("a [b] {c}"), "a  b   c ");
+    }
+}

@@ -1,0 +1,17 @@
+//! tonlage: monitors how regional news portrays a municipality's priority districts.
+//! The library holds every module; the binary in `main.rs` is a thin shell around `cli`.
+
+pub mod cli;
+pub mod config;
+pub mod districts;
+pub mod extract;
+pub mod fetch;
+pub mod index;
+pub mod ingest;
+pub mod model;
+pub mod progress;
+pub mod search;
+pub mod store;
+pub mod tone;
+pub mod web;
+pub mod worker;

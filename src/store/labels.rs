@@ -1,0 +1,122 @@
+//! Tone labels per (article, district): the machine's, with its evidence and classifier version,
+//! and beside them any staff correction, which is never overwritten by a relabelling.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, Transaction};
+
+use super::articles::bump_article;
+use super::{from_ts, ts, Store, StoreError};
+use crate::model::{Evidence, Label, Tone};
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredLabel {
+    pub district_id: String,
+    pub label: Label,
+    pub score: f32,
+    pub frames: Vec<String>,
+    pub evidence: Vec<Evidence>,
+    pub classifier_version: String,
+    pub classified_at: DateTime<Utc>,
+    /// The latest staff correction, if any: it wins in every figure.
+    pub corrected: Option<Label>,
+}
+
+impl StoredLabel {
+    pub fn effective(&self) -> Label {
+        self.corrected.unwrap_or(self.label)
+    }
+}
+
+fn parse_label(s: &str) -> Result<Label, StoreError> {
+    Label::parse(s).ok_or_else(|| StoreError::Corrupt(format!("label {s:?}")))
+}
+
+pub(super) fn write_labels(
+    tx: &Transaction<'_>,
+    article_id: i64,
+    labels: &[(String, Tone)],
+    version: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM labels WHERE article_id = ?1", [article_id])?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO labels (article_id, district_id, label, score, frames, evidence, classifier_version, classified_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (district, tone) in labels {
+        let frames = serde_json::to_string(&tone.frames).expect("strings serialize");
+        let evidence = serde_json::to_string(&tone.evidence).expect("strings serialize");
+        stmt.execute(params![
+            article_id,
+            district,
+            tone.label.as_str(),
+            tone.score,
+            frames,
+            evidence,
+            version,
+            ts(now)
+        ])?;
+    }
+    Ok(())
+}
+
+/// District → label as the figures count it: the latest correction, else the machine label.
+pub(super) fn effective_labels(conn: &Connection, article_id: i64) -> Result<Vec<(String, Label)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.district_id, COALESCE(
+             (SELECT c.label FROM corrections c WHERE c.article_id = l.article_id AND c.district_id = l.district_id
+              ORDER BY c.created_at DESC, c.id DESC LIMIT 1), l.label)
+         FROM labels l WHERE l.article_id = ?1 ORDER BY l.district_id",
+    )?;
+    let rows: Vec<(String, String)> =
+        stmt.query_map([article_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    rows.into_iter().map(|(d, l)| Ok((d, parse_label(&l)?))).collect()
+}
+
+impl Store {
+    pub fn labels_for(&self, article_id: i64) -> Result<Vec<StoredLabel>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT l.district_id, l.label, l.score, l.frames, l.evidence, l.classifier_version, l.classified_at,
+                 (SELECT c.label FROM corrections c WHERE c.article_id = l.article_id AND c.district_id = l.district_id
+                  ORDER BY c.created_at DESC, c.id DESC LIMIT 1)
+             FROM labels l WHERE l.article_id = ?1 ORDER BY l.district_id",
+        )?;
+        type Row = (String, String, f64, String, String, String, i64, Option<String>);
+        let rows: Vec<Row> = stmt
+            .query_map([article_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(district_id, label, score, frames, evidence, version, at, corrected)| {
+                Ok(StoredLabel {
+                    district_id,
+                    label: parse_label(&label)?,
+                    score: score as f32,
+                    frames: serde_json::from_str(&frames).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    evidence: serde_json::from_str(&evidence).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    classifier_version: version,
+                    classified_at: from_ts(at),
+                    corrected: corrected.as_deref().map(parse_label).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Relabels one article (after a lexicon change); corrections stay where they are.
+    pub fn replace_labels(
+        &self,
+        article_id: i64,
+        labels: &[(String, Tone)],
+        version: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        write_labels(&tx, article_id, labels, version, now)?;
+        bump_article(&tx, article_id)?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,78 @@
+//! The background worker: polls each feed when it is due, until told to stop; an interrupted
+//! pass finishes the entry in hand, records feed state and commits the index before returning.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::watch;
+
+use crate::ingest::{IngestError, Pipeline};
+use crate::progress::Progress;
+
+/// Longest sleep between checks, so a config's shortest interval and a shutdown are noticed soon.
+const MAX_IDLE: Duration = Duration::from_secs(30);
+
+/// Runs until `shutdown` turns true. `running` is what `/readyz` reports.
+pub async fn run(
+    pipeline: Pipeline,
+    mut shutdown: watch::Receiver<bool>,
+    running: Arc<AtomicBool>,
+) -> Result<(), IngestError> {
+    running.store(true, Ordering::SeqCst);
+    let result = loop {
+        if *shutdown.borrow() {
+            break Ok(());
+        }
+        let due = due_feeds(&pipeline)?;
+        if !due.is_empty() {
+            let progress = Progress::new("flöden", due.len() as u64);
+            let pass = tokio::select! {
+                r = pipeline.poll(&due, &progress) => Some(r),
+                _ = shutdown.changed() => None,
+            };
+            progress.finish();
+            match pass {
+                Some(Ok(sum)) => tracing::info!(
+                    feeds_ok = sum.feeds_ok,
+                    feeds_failed = sum.feeds_failed,
+                    new_articles = sum.new_articles,
+                    duplicates = sum.duplicates,
+                    "pass done"
+                ),
+                Some(Err(e)) => tracing::error!(error = %e, "pass failed"),
+                // Dropped mid-pass: everything stored so far is committed in SQLite; catch the index up.
+                None => break pipeline.sync_index().map(|_| ()),
+            }
+        }
+        let wait = next_wake(&pipeline)?;
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => {}
+        }
+    };
+    running.store(false, Ordering::SeqCst);
+    result
+}
+
+fn due_feeds(p: &Pipeline) -> Result<Vec<crate::config::FeedConfig>, IngestError> {
+    let now = Utc::now();
+    let states = p.store.feed_states()?;
+    Ok(p.config()
+        .feeds
+        .iter()
+        .filter(|f| states.iter().find(|s| s.id == f.id).and_then(|s| s.next_due).is_none_or(|due| due <= now))
+        .cloned()
+        .collect())
+}
+
+fn next_wake(p: &Pipeline) -> Result<Duration, IngestError> {
+    let now = Utc::now();
+    let soonest = p.store.feed_states()?.into_iter().filter_map(|s| s.next_due).min();
+    Ok(match soonest {
+        Some(t) if t > now => (t - now).to_std().unwrap_or(MAX_IDLE).min(MAX_IDLE),
+        Some(_) => Duration::from_secs(1),
+        None => MAX_IDLE,
+    })
+}
