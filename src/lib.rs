@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod districts;
+pub mod eval;
 pub mod extract;
 pub mod fetch;
 pub mod index;

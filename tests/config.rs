@@ -9,7 +9,10 @@ fn check(toml: &str) -> (i32, String) {
     let path = dir.path().join("feeds.toml");
     std::fs::write(&path, toml).unwrap();
     let out = run_with(&path, &dir.path().join("data"), &["check"], None);
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout))
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout),
+    )
 }
 
 #[test]
@@ -42,7 +45,8 @@ fn unknown_table_key_is_an_error_but_documented_keys_are_not() {
 
 #[test]
 fn duplicate_ids_and_bad_urls_are_named() {
-    let (code, msg) = check("[[feed]]\nid = \"a\"\nurl = \"https://x.se/rss\"\n\n[[feed]]\nid = \"a\"\nurl = \"https://y.se/rss\"\n");
+    let (code, msg) =
+        check("[[feed]]\nid = \"a\"\nurl = \"https://x.se/rss\"\n\n[[feed]]\nid = \"a\"\nurl = \"https://y.se/rss\"\n");
     assert_eq!(code, 2);
     assert!(msg.contains("line 6") && msg.contains("duplicate feed id"), "{msg}");
     let (code, msg) = check("[[feed]]\nid = \"a\"\nurl = \"ftp://x.se/rss\"\n");

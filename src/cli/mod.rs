@@ -1,0 +1,175 @@
+//! Subcommands: builds the pieces each command needs from the config and hands them down.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ConfigError};
+
+mod classify;
+mod read;
+mod write;
+use crate::index::SearchIndex;
+use crate::ingest;
+use crate::store::Store;
+
+#[derive(Parser)]
+#[command(name = "tonlage", version, about = "Bevakar hur nyheterna skildrar kommunens prioriterade områden")]
+struct Cli {
+    /// Sources, districts and settings.
+    #[arg(long, global = true, env = "TONLAGE_CONFIG", default_value = "./feeds.toml")]
+    config: PathBuf,
+    /// Everything the service writes: store, search index, digests.
+    #[arg(long, global = true, env = "TONLAGE_DATA", default_value = "./index")]
+    data: PathBuf,
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, global = true, env = "TONLAGE_LOG_JSON")]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The service: polling worker and web server, until SIGTERM/SIGINT.
+    Run,
+    /// One polling pass over every feed, then a summary.
+    Fetch,
+    /// Search the archive.
+    Search(SearchArgs),
+    /// Validate the config and show what would be polled, with each feed's state.
+    Check,
+    /// Show the article text extracted from one page read on stdin.
+    Extract {
+        /// The page's address: picks the matching feed's content_selector.
+        #[arg(long)]
+        url: Option<String>,
+        /// CSS selector to try instead of the feed's.
+        #[arg(long)]
+        selector: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Label JSON lines from stdin: one output line per (article, district).
+    Classify,
+    /// Score `classify` against labelled JSON lines: per-label P/R/F1, confusion, macro-F1.
+    Eval {
+        gold: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the search index from the store.
+    Reindex,
+    /// Relabel every stored article with the current classifier (corrections are kept).
+    Reclassify,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct SearchArgs {
+    /// Words, "phrases", AND/OR/NOT (OCH/ELLER/INTE), -exclude, title:word. `*` lists everything.
+    #[arg(default_value = "")]
+    pub(crate) query: String,
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Add each hit's extracted text as "text".
+    #[arg(long)]
+    pub(crate) with_text: bool,
+    #[arg(long, default_value_t = 20)]
+    pub(crate) limit: usize,
+    #[arg(long, default_value_t = 0)]
+    pub(crate) offset: usize,
+    #[arg(long)]
+    pub(crate) district: Option<String>,
+    #[arg(long)]
+    pub(crate) source: Option<String>,
+    #[arg(long)]
+    pub(crate) tone: Option<String>,
+    /// YYYY-MM-DD, inclusive, Europe/Stockholm.
+    #[arg(long)]
+    pub(crate) from: Option<String>,
+    /// YYYY-MM-DD, inclusive, Europe/Stockholm.
+    #[arg(long)]
+    pub(crate) to: Option<String>,
+    /// relevance (default) or date.
+    #[arg(long, default_value = "relevance")]
+    pub(crate) sort: String,
+}
+
+/// A usage problem found after argument parsing (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct UsageError(pub String);
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    init_logging(cli.log_json);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tonlage: {e:#}");
+            if e.downcast_ref::<ConfigError>().is_some() || e.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn init_logging(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("TONLAGE_LOG").unwrap_or_else(|_| EnvFilter::new("warn,tonlage=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.with_target(false).init();
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = || Config::load(&cli.config);
+    match cli.command {
+        Command::Check => read::check(&config()?, &cli.data),
+        Command::Extract { url, selector, json } => read::extract_cmd(&cli.config, url, selector, json),
+        Command::Search(args) => read::search(&cli.data, args),
+        Command::Classify => classify::classify(&classify::districts_for(&cli.config)?),
+        Command::Eval { gold, json } => classify::eval(&classify::districts_for(&cli.config)?, &gold, json),
+        Command::Fetch => runtime()?.block_on(write::fetch(config()?, &cli.data)),
+        Command::Run => runtime()?.block_on(write::serve(config()?, &cli.data)),
+        Command::Reindex => write::reindex(&cli.data),
+        Command::Reclassify => write::reclassify(&config()?, &cli.data),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+fn open_store(data: &Path) -> anyhow::Result<Store> {
+    Ok(Store::open(data)?)
+}
+
+fn open_index(data: &Path, writable: bool) -> anyhow::Result<SearchIndex> {
+    Ok(SearchIndex::open(&data.join("search"), writable)?)
+}
+
+/// Store and writable index, with the index brought in line with the store (after a crash, say).
+fn open_for_writing(data: &Path) -> anyhow::Result<(Store, Arc<SearchIndex>)> {
+    let store = open_store(data)?;
+    let index = open_index(data, true)?;
+    let healed = ingest::sync_index(&store, &index, None)?;
+    if healed > 0 {
+        tracing::info!(documents = healed, "index brought in line with the store");
+    }
+    Ok((store, Arc::new(index)))
+}

@@ -1,0 +1,156 @@
+//! Commands that only read: `check`, `search`, `extract`. They work beside a running `tonlage run`.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Europe::Stockholm;
+
+use super::{open_index, open_store, SearchArgs, UsageError};
+use crate::config::Config;
+use crate::index::{SearchQuery, Sort};
+use crate::model::Label;
+
+pub(super) fn check(config: &Config, data: &Path) -> anyhow::Result<()> {
+    println!("Konfigurationen {} är giltig.", config.path.display());
+    println!("{} flöden, {} områden.", config.feeds.len(), config.districts.len());
+    // The store may not exist yet on a fresh install; its state is a bonus, never a requirement.
+    let states = if data.join("tonlage.db").exists() {
+        open_store(data).and_then(|s| Ok(s.feed_states()?)).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let show = |t: Option<DateTime<Utc>>| {
+        t.map(|t| t.with_timezone(&Stockholm).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "–".into())
+    };
+    for f in &config.feeds {
+        println!(
+            "\n[{}] {}\n  url: {}\n  fulltext: {}, var {} min{}",
+            f.id,
+            f.name,
+            f.url,
+            f.full_text,
+            f.poll_minutes,
+            f.content_selector.as_deref().map(|s| format!(", selektor: {s}")).unwrap_or_default()
+        );
+        match states.iter().find(|s| s.id == f.id) {
+            Some(s) => {
+                println!(
+                    "  senast lyckad: {}, senaste försök: {}, nästa: {}",
+                    show(s.last_success),
+                    show(s.last_attempt),
+                    show(s.next_due)
+                );
+                println!("  artiklar: {}, misslyckanden i rad: {}", s.articles, s.consecutive_failures);
+                if let Some(e) = &s.last_error {
+                    println!("  senaste fel: {e}");
+                }
+                if let Some(w) = &s.last_warning {
+                    println!("  varning: {w}");
+                }
+            }
+            None => println!("  aldrig hämtat"),
+        }
+    }
+    for d in &config.districts {
+        println!("\nområde [{}] {} ({}): {}", d.id, d.name, d.municipality, d.aliases.join(", "));
+    }
+    Ok(())
+}
+
+pub(super) fn extract_cmd(
+    config_path: &Path,
+    url: Option<String>,
+    selector: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut bytes = Vec::new();
+    std::io::stdin().read_to_end(&mut bytes).context("cannot read the page from stdin")?;
+    let (html, encoding) = crate::fetch::decode_text(&bytes, None);
+    // The feed whose host matches --url lends its content_selector, as in a real fetch.
+    let selector = selector.or_else(|| {
+        let host = url::Url::parse(url.as_deref()?).ok()?.host_str()?.trim_start_matches("www.").to_string();
+        let config = Config::load(config_path).ok()?;
+        config
+            .feeds
+            .iter()
+            .find(|f| f.url.host_str().map(|h| h.trim_start_matches("www.")) == Some(host.as_str()))
+            .and_then(|f| f.content_selector.clone())
+    });
+    let ex = crate::extract::extract(&html, selector.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    if json {
+        let v = serde_json::json!({
+            "title": ex.title, "text": ex.text, "published": ex.published.map(|d| d.to_rfc3339()),
+            "method": ex.method, "encoding": encoding, "selector": selector,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        eprintln!(
+            "[metod: {:?}, teckenkodning: {encoding}{}]",
+            ex.method,
+            selector.map(|s| format!(", selektor: {s}")).unwrap_or_default()
+        );
+        if let Some(t) = &ex.title {
+            println!("{t}\n");
+        }
+        println!("{}", ex.text);
+    }
+    Ok(())
+}
+
+/// DATE (inclusive, Europe/Stockholm) → the UTC instant its day starts; `end` gives the next day's start.
+pub(super) fn local_day(s: &str, end: bool) -> Result<DateTime<Utc>, UsageError> {
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| UsageError(format!("{s:?} is not a date like 2026-11-20")))?;
+    let d = if end { d.succ_opt().unwrap_or(d) } else { d };
+    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+    Stockholm
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| UsageError(format!("{s:?} has no midnight in Europe/Stockholm")))
+}
+
+pub(super) fn search(data: &Path, args: SearchArgs) -> anyhow::Result<()> {
+    let tone = match &args.tone {
+        Some(t) => Some(Label::parse(t).ok_or_else(|| {
+            UsageError(format!("--tone {t:?}: expected stigmatizing, negative, neutral or positive"))
+        })?),
+        None => None,
+    };
+    let sort = match args.sort.as_str() {
+        "relevance" => Sort::Relevance,
+        "date" => Sort::Date,
+        other => return Err(UsageError(format!("--sort {other:?}: expected relevance or date")).into()),
+    };
+    let query = SearchQuery {
+        text: args.query.clone(),
+        district: args.district.clone(),
+        source: args.source.clone(),
+        tone,
+        from: args.from.as_deref().map(|s| local_day(s, false)).transpose()?,
+        to: args.to.as_deref().map(|s| local_day(s, true)).transpose()?,
+        limit: args.limit,
+        offset: args.offset,
+        sort,
+    };
+    let store = open_store(data)?;
+    let index = open_index(data, false)?;
+    let out = crate::search::run(&store, &index, &query, args.with_text)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&out)?);
+        return Ok(());
+    }
+    let bold = std::io::stdout().is_terminal();
+    println!("{} träffar", out.total);
+    for h in &out.hits {
+        let tones: Vec<String> = h.districts.iter().map(|d| format!("{}: {}", d.id, d.label)).collect();
+        let title = if bold { format!("\x1b[1m{}\x1b[0m", h.title) } else { h.title.clone() };
+        println!("\n{title}\n  {} · {} · {}\n  {}", h.source, h.published, tones.join(", "), h.url);
+        if !h.snippet.is_empty() {
+            println!("  {}", h.snippet);
+        }
+    }
+    Ok(())
+}
