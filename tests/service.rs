@@ -1,0 +1,135 @@
+//! The long-running parts from outside: `run` polls and serves health endpoints until SIGTERM,
+//! `reindex` rebuilds the index from the store, and a lost index heals at start-up.
+
+mod common;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{feed_toml, App, Fixture, Resp};
+
+fn rss(f: &Fixture, n: usize) -> String {
+    let items: String = (0..n)
+        .map(|i| {
+            format!(
+                "<item><title>Nyhet {i} om Araby</title><link>{}/a/{i}</link><guid>g{i}</guid><description>Text nummer {i} om skolan i Araby.</description></item>",
+                f.url("")
+            )
+        })
+        .collect();
+    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><link>{}</link><description>d</description>{items}</channel></rss>", f.url("/"))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    let status = buf.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, buf))
+}
+
+#[test]
+fn run_polls_serves_health_and_stops_cleanly_on_sigterm() {
+    let f = Fixture::start();
+    f.route("/rss.xml", Resp::ok("application/rss+xml", rss(&f, 3)));
+    let app = App::new(&feed_toml("rss", &f.url("/rss.xml"), "full_text = false"));
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tonlage"))
+        .arg("--config")
+        .arg(app.config())
+        .arg("--data")
+        .arg(app.data())
+        .arg("run")
+        .env("TONLAGE_WEB_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut ready = false;
+    while Instant::now() < deadline {
+        if let Some((200, _)) = http_get(port, "/readyz") {
+            if f.hits("/rss.xml") > 0 {
+                ready = true;
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(ready, "service never became ready and polled");
+    assert_eq!(http_get(port, "/healthz").map(|r| r.0), Some(200));
+    // Wait until the first pass has been committed to the index, then stop.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app.search(&["*"])["total"] != 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    unsafe { libc_kill(child.id() as i32, 15) };
+    let status = wait_timeout(&mut child, Duration::from_secs(20)).expect("exits after SIGTERM");
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(status.success(), "exit {status:?}: {err}");
+    assert!(err.contains("stopped cleanly"), "{err}");
+    assert_eq!(app.search(&["*"])["total"], 3);
+    // The index lock is released: a writing command works right after.
+    app.ok(&["fetch"]);
+}
+
+extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}
+
+fn wait_timeout(child: &mut std::process::Child, d: Duration) -> Option<std::process::ExitStatus> {
+    let end = Instant::now() + d;
+    while Instant::now() < end {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    None
+}
+
+#[test]
+fn reindex_rebuilds_and_a_lost_index_heals_at_start_up() {
+    let f = Fixture::start();
+    f.route("/rss.xml", Resp::ok("application/rss+xml", rss(&f, 25)));
+    let app = App::new(&feed_toml("rss", &f.url("/rss.xml"), "full_text = false"));
+    app.ok(&["fetch"]);
+    assert_eq!(app.search(&["skolan"])["total"], 25);
+
+    let out = app.ok(&["reindex"]);
+    assert!(out.contains("Indexerade 25 artiklar"), "{out}");
+    assert_eq!(app.search(&["skolan"])["total"], 25);
+
+    // Simulate a crash that lost the index: the next writing command rebuilds it from the store.
+    std::fs::remove_dir_all(app.data().join("search")).unwrap();
+    let out = app.ok(&["fetch"]);
+    assert!(out.contains("Nya artiklar: 0"), "{out}");
+    assert_eq!(app.search(&["skolan"])["total"], 25);
+}
+
+#[test]
+fn extract_shows_what_the_extractor_makes_of_a_page() {
+    let app = App::new("");
+    let page = "<html><head><title>Rubrik</title><meta property=\"article:published_time\" content=\"2026-11-20T08:00:00+01:00\"></head>\
+        <body><nav><a href=\"/\">Hem</a></nav><div class=\"story\"><p>Första stycket i artikeln om Araby och dess nya mötesplats, med många ord i.</p>\
+        <p>Andra stycket fortsätter berättelsen om hur mötesplatsen kom till och vad den ska användas till.</p></div></body></html>";
+    let out = common::run_with(&app.config(), &app.data(), &["extract", "--json", "--selector", "div.story"], Some(page.as_bytes()));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["text"].as_str().unwrap().starts_with("Första stycket"), "{v}");
+    assert!(!v["text"].as_str().unwrap().contains("Hem"), "{v}");
+    assert_eq!(v["method"], "selector");
+    let bad = common::run_with(&app.config(), &app.data(), &["extract", "--selector", "div[["], Some(page.as_bytes()));
+    assert_eq!(bad.status.code(), Some(2));
+}
