@@ -1,6 +1,7 @@
 //! The one place that wires fetch → extract → districts/tone → store → index. Every other module
 //! does one step; this one decides what happens to each feed entry, and records what went wrong.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,6 +58,34 @@ pub struct Pipeline {
     client: HttpClient,
     labeller: Arc<Labeller>,
     config: Arc<Config>,
+    claims: Arc<Claims>,
+}
+
+/// Per-URL locks, so one article is fetched and stored once however many feeds carry it.
+#[derive(Default)]
+struct Claims(std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+struct Claim<'a> {
+    claims: &'a Claims,
+    key: String,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Claims {
+    async fn claim(&self, key: &str) -> Claim<'_> {
+        let lock = self.0.lock().unwrap_or_else(|p| p.into_inner()).entry(key.to_string()).or_default().clone();
+        Claim { claims: self, key: key.to_string(), _guard: lock.lock_owned().await }
+    }
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        let mut map = self.claims.0.lock().unwrap_or_else(|p| p.into_inner());
+        // Only the map and this guard's lock hold it: nobody waits, so forget the key.
+        if map.get(&self.key).is_some_and(|l| Arc::strong_count(l) <= 2) {
+            map.remove(&self.key);
+        }
+    }
 }
 
 /// Districts and tone for a text, with the classifier version that goes on each stored label.
@@ -99,7 +128,14 @@ impl Pipeline {
         for f in &config.feeds {
             store.upsert_feed(&f.id, &f.name, f.url.as_str())?;
         }
-        Ok(Pipeline { client: http_client(&config)?, labeller: Arc::new(Labeller::new(&config)), store, index, config })
+        Ok(Pipeline {
+            client: http_client(&config)?,
+            labeller: Arc::new(Labeller::new(&config)),
+            store,
+            index,
+            config,
+            claims: Arc::default(),
+        })
     }
 
     pub fn config(&self) -> &Config {
@@ -255,6 +291,8 @@ impl Pipeline {
             None => format!("guid:{}:{}", feed.id, entry.guid.as_deref().unwrap_or(&entry.title)),
         };
         let link_str = link.as_ref().map(|u| u.to_string()).unwrap_or_default();
+        // Two feeds carrying one story are polled at once: the second waits here and then finds it stored.
+        let _claim = self.claims.claim(&canonical).await;
         if let Some(existing) = self.store.find_article(&canonical, &feed.id, entry.guid.as_deref())? {
             self.store.add_appearance(existing.id, &feed.id, entry.guid.as_deref(), &link_str, now)?;
             if existing.page_status == "failed" && existing.page_attempts < self.config.worker.page_attempts {
@@ -264,19 +302,53 @@ impl Pipeline {
             }
             return Ok(EntryOutcome::Duplicate);
         }
-        let feed_text = extract::fragment_text(&entry.summary_html);
         let page = match (&link, feed.full_text) {
             (Some(url), true) => Some(self.fetch_page(feed, feed_url, url).await),
             _ => None,
         };
+        self.store_new(&feed.id, entry, canonical, link_str, page, feed.full_text && link.is_some()).await
+    }
+
+    /// Ingests a page saved earlier (an import, a benchmark) exactly as if it had just been fetched.
+    /// Returns true when the article is new.
+    pub async fn ingest_saved_page(
+        &self,
+        feed_id: &str,
+        url: &Url,
+        body: &[u8],
+        entry: &Entry,
+    ) -> Result<bool, IngestError> {
+        let canonical = fetch::canonical_key(url);
+        let _claim = self.claims.claim(&canonical).await;
+        if let Some(existing) = self.store.find_article(&canonical, feed_id, entry.guid.as_deref())? {
+            self.store.add_appearance(existing.id, feed_id, entry.guid.as_deref(), url.as_str(), Utc::now())?;
+            return Ok(false);
+        }
+        let selector = self.config.feed(feed_id).and_then(|f| f.content_selector.clone());
+        let page = extract_page(body.to_vec(), None, selector, url).await;
+        let outcome = self.store_new(feed_id, entry, canonical, url.to_string(), Some(page), true).await?;
+        Ok(matches!(outcome, EntryOutcome::New { .. }))
+    }
+
+    async fn store_new(
+        &self,
+        feed_id: &str,
+        entry: &Entry,
+        canonical: String,
+        link: String,
+        page: Option<PageResult>,
+        wanted_page: bool,
+    ) -> Result<EntryOutcome, IngestError> {
+        let now = Utc::now();
+        let feed_text = extract::fragment_text(&entry.summary_html);
         let (text, text_source, html, status, error, page_title, page_published) =
-            settle_text(page, &feed_text, feed.full_text && link.is_some());
+            settle_text(page, &feed_text, wanted_page);
         let title = if entry.title.is_empty() { page_title.unwrap_or_default() } else { entry.title.clone() };
         let labels = self.labels(&title, &text).await;
         let article = NewArticle {
             uid: uid_of(&canonical),
             canonical,
-            url: link_str.clone(),
+            url: link.clone(),
             title,
             published: entry.published.or(page_published),
             seen: now,
@@ -286,16 +358,17 @@ impl Pipeline {
             page_html: html,
             page_status: status.to_string(),
             page_error: error,
-            page_attempts: u32::from(feed.full_text && link.is_some()),
+            page_attempts: u32::from(wanted_page),
         };
-        match self.store.insert_article(&article, &feed.id, entry.guid.as_deref(), &link_str, &labels, tone::VERSION) {
+        let guid = entry.guid.as_deref();
+        match self.store.insert_article(&article, feed_id, guid, &link, &labels, tone::VERSION) {
             Ok(_) => Ok(EntryOutcome::New { page_failed: status == "failed" || status == "refused" }),
             Err(StoreError::Sql(rusqlite::Error::SqliteFailure(e, _)))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
                 // Another feed's task stored the same story a moment ago: this is an appearance.
-                if let Some(existing) = self.store.find_article(&article.canonical, &feed.id, entry.guid.as_deref())? {
-                    self.store.add_appearance(existing.id, &feed.id, entry.guid.as_deref(), &link_str, now)?;
+                if let Some(existing) = self.store.find_article(&article.canonical, feed_id, guid)? {
+                    self.store.add_appearance(existing.id, feed_id, guid, &link, now)?;
                 }
                 Ok(EntryOutcome::Duplicate)
             }
@@ -342,18 +415,7 @@ impl Pipeline {
                 return PageResult::Failed(e.to_string());
             }
         };
-        let selector = feed.content_selector.clone();
-        let extracted = tokio::task::spawn_blocking(move || {
-            let (html, _) = fetch::decode_text(&page.body, page.content_type.as_deref());
-            let ex = extract::extract(&html, selector.as_deref());
-            (html, ex)
-        })
-        .await;
-        match extracted {
-            Ok((html, Ok(ex))) => PageResult::Ok { html, extracted: ex },
-            Ok((_, Err(e))) => PageResult::Failed(e.to_string()),
-            Err(e) => PageResult::Failed(format!("extraction of {url} crashed: {e}")),
-        }
+        extract_page(page.body, page.content_type, feed.content_selector.clone(), url).await
     }
 
     async fn labels(&self, title: &str, text: &str) -> Vec<(String, Tone)> {
@@ -395,6 +457,21 @@ pub fn sync_index(store: &Store, index: &SearchIndex, progress: Option<&Progress
 enum FeedResult {
     NotModified,
     Polled { new: usize, duplicates: usize, pages_failed: usize },
+}
+
+/// Charset decoding and extraction, off the async threads (both are CPU work on large pages).
+async fn extract_page(body: Vec<u8>, content_type: Option<String>, selector: Option<String>, url: &Url) -> PageResult {
+    let extracted = tokio::task::spawn_blocking(move || {
+        let (html, _) = fetch::decode_text(&body, content_type.as_deref());
+        let ex = extract::extract(&html, selector.as_deref());
+        (html, ex)
+    })
+    .await;
+    match extracted {
+        Ok((html, Ok(ex))) => PageResult::Ok { html, extracted: ex },
+        Ok((_, Err(e))) => PageResult::Failed(e.to_string()),
+        Err(e) => PageResult::Failed(format!("extraction of {url} crashed: {e}")),
+    }
 }
 
 enum PageResult {

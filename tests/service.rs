@@ -124,7 +124,12 @@ fn extract_shows_what_the_extractor_makes_of_a_page() {
     let page = "<html><head><title>Rubrik</title><meta property=\"article:published_time\" content=\"2026-11-20T08:00:00+01:00\"></head>\
         <body><nav><a href=\"/\">Hem</a></nav><div class=\"story\"><p>Första stycket i artikeln om Araby och dess nya mötesplats, med många ord i.</p>\
         <p>Andra stycket fortsätter berättelsen om hur mötesplatsen kom till och vad den ska användas till.</p></div></body></html>";
-    let out = common::run_with(&app.config(), &app.data(), &["extract", "--json", "--selector", "div.story"], Some(page.as_bytes()));
+    let out = common::run_with(
+        &app.config(),
+        &app.data(),
+        &["extract", "--json", "--selector", "div.story"],
+        Some(page.as_bytes()),
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["text"].as_str().unwrap().starts_with("Första stycket"), "{v}");
