@@ -259,6 +259,13 @@ fn swedish_stemming_finds_inflected_forms() {
     assert_eq!(app.search(&["*", "--from", "2026-11-18", "--to", "2026-11-18"])["total"], 1);
     assert_eq!(app.search(&["*", "--source", "rss"])["total"], 2);
     assert_eq!(app.search(&["*", "--source", "nope"])["total"], 0);
+    // Labels are stored at ingest and filter the search, per district.
+    let stig = app.search(&["*", "--district", "dalbo", "--tone", "stigmatizing"]);
+    assert_eq!(titles(&stig), vec!["Boende i Dalbo oroliga efter skjutningarna"], "{stig}");
+    let d = &stig["hits"][0]["districts"][0];
+    assert_eq!((d["id"].as_str(), d["label"].as_str()), (Some("dalbo"), Some("stigmatizing")));
+    assert_eq!(app.search(&["*", "--district", "araby", "--tone", "positive"])["total"], 1);
+    assert_eq!(app.search(&["*", "--tone", "neutral"])["total"], 0);
 }
 
 #[test]
