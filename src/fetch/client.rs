@@ -177,16 +177,21 @@ impl HttpClient {
     }
 }
 
-/// reqwest's top-level message is "error sending request"; the cause underneath is what helps.
+/// reqwest's top-level message repeats the URL and says "error sending request"; the causes
+/// underneath ("dns error: …", "Connection refused") are what an operator can act on.
 fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut src = e.source();
-    while let Some(s) = src {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string();
+        let noise = text.starts_with("error sending request") || text.starts_with("client error (");
+        if !noise && !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
-        src = s.source();
+        cur = err.source();
+    }
+    if parts.is_empty() {
+        return e.to_string();
     }
     parts.join(": ")
 }
