@@ -104,6 +104,29 @@ impl Store {
             .collect()
     }
 
+    /// A staff correction of one (article, district) label, kept beside the machine label with
+    /// who and when; the figures and the index use it from now on.
+    pub fn add_correction(
+        &self,
+        article_id: i64,
+        district_id: &str,
+        label: Label,
+        user: &str,
+        note: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO corrections (article_id, district_id, label, user_name, note, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![article_id, district_id, label.as_str(), user, note, ts(now)],
+        )?;
+        bump_article(&tx, article_id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Relabels one article (after a lexicon change); corrections stay where they are.
     pub fn replace_labels(
         &self,
@@ -118,5 +141,53 @@ impl Store {
         bump_article(&tx, article_id)?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewArticle;
+
+    fn tone(label: Label) -> Tone {
+        Tone {
+            label,
+            score: -0.5,
+            frames: vec!["violence".into()],
+            evidence: vec![Evidence { text: "Skott i Araby.".into(), terms: vec!["skott".into()] }],
+        }
+    }
+
+    #[test]
+    fn corrections_survive_relabelling_and_win_in_the_index() {
+        let s = Store::open_in_memory().unwrap();
+        let now = Utc::now();
+        let a = NewArticle {
+            uid: "u1".into(),
+            canonical: "x.se/a".into(),
+            url: "https://x.se/a".into(),
+            title: "t".into(),
+            published: None,
+            seen: now,
+            text: "Skott i Araby.".into(),
+            text_source: "feed".into(),
+            feed_html: String::new(),
+            page_html: None,
+            page_status: "skipped".into(),
+            page_error: None,
+            page_attempts: 0,
+        };
+        let id = s
+            .insert_article(&a, "f", None, "https://x.se/a", &[("araby".into(), tone(Label::Stigmatizing))], "v1")
+            .unwrap();
+        s.add_correction(id, "araby", Label::Negative, "anna", Some("en enskild brand"), now).unwrap();
+        s.replace_labels(id, &[("araby".into(), tone(Label::Stigmatizing))], "v2", now).unwrap();
+        let labels = s.labels_for(id).unwrap();
+        assert_eq!(labels.len(), 1);
+        assert_eq!(labels[0].label, Label::Stigmatizing, "machine label kept");
+        assert_eq!(labels[0].classifier_version, "v2");
+        assert_eq!(labels[0].corrected, Some(Label::Negative), "correction kept beside it");
+        let docs = s.index_docs_after(0, 10).unwrap();
+        assert_eq!(docs[0].1.labels, vec![("araby".to_string(), Label::Negative)], "figures use the correction");
     }
 }
