@@ -15,6 +15,7 @@ use crate::districts::Matcher;
 use crate::extract;
 use crate::fetch::{self, Fetched, HttpClient, Validators};
 use crate::index::{IndexError, SearchIndex};
+use crate::metrics::{Fetch, METRICS};
 use crate::model::{Entry, Tone};
 use crate::progress::Progress;
 use crate::store::{NewArticle, PageUpdate, Store, StoreError};
@@ -146,6 +147,7 @@ impl Pipeline {
     /// the index in line. One feed's failure is recorded and never stops the others.
     pub async fn poll(&self, feeds: &[FeedConfig], progress: &Progress) -> Result<PassSummary, IngestError> {
         let mut tasks = JoinSet::new();
+        METRICS.add_queue(feeds.len() as i64);
         for feed in feeds.iter().cloned() {
             let me = self.clone();
             tasks.spawn(async move {
@@ -156,6 +158,7 @@ impl Pipeline {
         let mut sum = PassSummary::default();
         while let Some(joined) = tasks.join_next().await {
             progress.inc(1);
+            METRICS.add_queue(-1);
             let (feed_id, result) = match joined {
                 Ok(r) => r,
                 Err(e) => {
@@ -189,6 +192,7 @@ impl Pipeline {
         let validators = Validators { etag: state.etag.clone(), last_modified: state.last_modified.clone() };
         let poll = chrono::Duration::minutes(feed.poll_minutes as i64);
         let fail = |msg: String, retry_after: Option<Duration>| {
+            METRICS.fetch(Fetch::FeedFailed);
             let next = now + self.backoff(feed, state.consecutive_failures + 1, retry_after);
             tracing::warn!(feed_id = %feed.id, url = %feed.url, error = %msg, next_due = %next, "feed failed");
             if let Err(e) = self.store.record_feed_failure(&feed.id, now, &msg, next) {
@@ -196,8 +200,12 @@ impl Pipeline {
             }
             Err(msg)
         };
-        let page = match self.client.get(&feed.url, Some(&validators)).await {
+        let started = std::time::Instant::now();
+        let got = self.client.get(&feed.url, Some(&validators)).await;
+        METRICS.latency(started.elapsed());
+        let page = match got {
             Ok(Fetched::NotModified) => {
+                METRICS.fetch(Fetch::FeedNotModified);
                 self.record_success(feed, now, None, None, None, None, now + poll)?;
                 return Ok(FeedResult::NotModified);
             }
@@ -210,6 +218,7 @@ impl Pipeline {
         // Servers that ignore conditional GET still send the same bytes: skip the work then.
         let hash = hex(&Sha256::digest(&page.body));
         if state.body_hash.as_deref() == Some(hash.as_str()) {
+            METRICS.fetch(Fetch::FeedNotModified);
             self.record_success(feed, now, Some(&page.validators), Some(&hash), None, None, now + poll)?;
             return Ok(FeedResult::NotModified);
         }
@@ -217,6 +226,7 @@ impl Pipeline {
             Ok(d) => d,
             Err(e) => return fail(format!("{e} (from {})", page.final_url), None),
         };
+        METRICS.fetch(Fetch::FeedOk);
         let warning = (!decoded.warnings.is_empty()).then(|| decoded.warnings.join("; "));
         let (mut new, mut duplicates, mut pages_failed) = (0, 0, 0);
         for entry in &decoded.entries {
@@ -362,7 +372,13 @@ impl Pipeline {
         };
         let guid = entry.guid.as_deref();
         match self.store.insert_article(&article, feed_id, guid, &link, &labels, tone::VERSION) {
-            Ok(_) => Ok(EntryOutcome::New { page_failed: status == "failed" || status == "refused" }),
+            Ok(_) => {
+                METRICS.article_ingested();
+                for (_, t) in &labels {
+                    METRICS.classified(t.label);
+                }
+                Ok(EntryOutcome::New { page_failed: status == "failed" || status == "refused" })
+            }
             Err(StoreError::Sql(rusqlite::Error::SqliteFailure(e, _)))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
@@ -405,12 +421,20 @@ impl Pipeline {
     async fn fetch_page(&self, feed: &FeedConfig, feed_url: &Url, url: &Url) -> PageResult {
         if let Err(refused) = fetch::check_link(url, feed_url).await {
             tracing::warn!(feed_id = %feed.id, url = %url, reason = %refused, "link not followed");
+            METRICS.fetch(Fetch::PageRefused);
             return PageResult::Refused(refused.to_string());
         }
-        let page = match self.client.get(url, None).await {
-            Ok(Fetched::Page(p)) => p,
+        let started = std::time::Instant::now();
+        let got = self.client.get(url, None).await;
+        METRICS.latency(started.elapsed());
+        let page = match got {
+            Ok(Fetched::Page(p)) => {
+                METRICS.fetch(Fetch::PageOk);
+                p
+            }
             Ok(Fetched::NotModified) => return PageResult::Failed(format!("unexpected 304 from {url}")),
             Err(e) => {
+                METRICS.fetch(Fetch::PageFailed);
                 tracing::warn!(feed_id = %feed.id, url = %url, error = %e, "article page failed");
                 return PageResult::Failed(e.to_string());
             }
@@ -451,6 +475,7 @@ pub fn sync_index(store: &Store, index: &SearchIndex, progress: Option<&Progress
         seq = last;
     }
     index.commit(seq.max(target))?;
+    METRICS.set_index_documents(index.num_docs());
     Ok(done)
 }
 

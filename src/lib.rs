@@ -9,6 +9,7 @@ pub mod extract;
 pub mod fetch;
 pub mod index;
 pub mod ingest;
+pub mod metrics;
 pub mod model;
 pub mod progress;
 pub mod search;

@@ -42,6 +42,7 @@ fn run_polls_serves_health_and_stops_cleanly_on_sigterm() {
     f.route("/rss.xml", Resp::ok("application/rss+xml", rss(&f, 3)));
     let app = App::new(&feed_toml("rss", &f.url("/rss.xml"), "full_text = false"));
     let port = free_port();
+    let metrics_port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tonlage"))
         .arg("--config")
         .arg(app.config())
@@ -49,6 +50,7 @@ fn run_polls_serves_health_and_stops_cleanly_on_sigterm() {
         .arg(app.data())
         .arg("run")
         .env("TONLAGE_WEB_LISTEN", format!("127.0.0.1:{port}"))
+        .env("TONLAGE_METRICS_LISTEN", format!("127.0.0.1:{metrics_port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -71,6 +73,12 @@ fn run_polls_serves_health_and_stops_cleanly_on_sigterm() {
     while app.search(&["*"])["total"] != 3 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
+    let (status, metrics) = http_get(metrics_port, "/metrics").expect("metrics listener answers");
+    assert_eq!(status, 200);
+    assert!(metrics.contains("tonlage_fetches_total{kind=\"feed\",outcome=\"ok\"} 1"), "{metrics}");
+    assert!(metrics.contains("tonlage_articles_ingested_total 3"), "{metrics}");
+    assert!(metrics.contains("# TYPE tonlage_fetch_duration_seconds histogram"), "{metrics}");
+    assert_eq!(http_get(port, "/metrics").map(|r| r.0), Some(404), "metrics stay off the app listener");
     unsafe { libc_kill(child.id() as i32, 15) };
     let status = wait_timeout(&mut child, Duration::from_secs(20)).expect("exits after SIGTERM");
     let mut err = String::new();

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{Config, ConfigError};
 
+mod backup;
 mod classify;
 mod read;
 mod write;
@@ -61,6 +62,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Consistent online copy of the store and config into the directory DEST.
+    Backup { dest: PathBuf },
+    /// Bring a backup back into --data and rebuild the search index.
+    Restore { src: PathBuf },
+    /// Exit 0 when the running service answers /healthz (for container health checks).
+    #[command(hide = true)]
+    Healthcheck,
     /// Rebuild the search index from the store.
     Reindex,
     /// Relabel every stored article with the current classifier (corrections are kept).
@@ -164,6 +172,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Fetch => runtime()?.block_on(write::fetch(config()?, &cli.data)),
         Command::Run => runtime()?.block_on(write::serve(config()?, &cli.data)),
         Command::Reindex => write::reindex(&cli.data),
+        Command::Backup { dest } => backup::backup(&cli.config, &cli.data, &dest),
+        Command::Restore { src } => backup::restore(&cli.config, &cli.data, &src),
+        Command::Healthcheck => read::healthcheck(&config()?),
         Command::Reclassify => write::reclassify(&config()?, &cli.data),
     }
 }

@@ -154,3 +154,20 @@ pub(super) fn search(data: &Path, args: SearchArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// GET /healthz on `[web] listen` with a plain socket: the container image needs no curl.
+pub(super) fn healthcheck(config: &Config) -> anyhow::Result<()> {
+    use std::io::Write;
+    let addr: std::net::SocketAddr = config.web.listen.parse().context("[web] listen")?;
+    let mut s = std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(3))
+        .with_context(|| format!("nothing answers on {addr}"))?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(3)))?;
+    write!(s, "GET /healthz HTTP/1.0\r\nHost: {addr}\r\n\r\n")?;
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    if reply.starts_with("HTTP/1.1 200") || reply.starts_with("HTTP/1.0 200") {
+        Ok(())
+    } else {
+        anyhow::bail!("/healthz answered {:?}", reply.lines().next().unwrap_or(""))
+    }
+}

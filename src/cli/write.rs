@@ -36,24 +36,28 @@ pub(super) async fn fetch(config: Config, data: &Path) -> anyhow::Result<()> {
 pub(super) async fn serve(config: Config, data: &Path) -> anyhow::Result<()> {
     let (store, index) = open_for_writing(data)?;
     let config = Arc::new(config);
-    let pipeline = Pipeline::new(config.clone(), store.clone(), index)?;
-    let listener = tokio::net::TcpListener::bind(&config.web.listen)
-        .await
-        .with_context(|| format!("cannot listen on {} ([web] listen)", config.web.listen))?;
-    tracing::info!(listen = %config.web.listen, feeds = config.feeds.len(), "tonlage running");
+    let pipeline = Pipeline::new(config.clone(), store.clone(), index.clone())?;
+    let bind = |addr: String, key: &'static str| async move {
+        tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr} ({key})"))
+    };
+    let listener = bind(config.web.listen.clone(), "[web] listen").await?;
+    let metrics_listener = bind(config.metrics.listen.clone(), "[metrics] listen").await?;
+    tracing::info!(listen = %config.web.listen, metrics = %config.metrics.listen, feeds = config.feeds.len(), "tonlage running");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
     let running = Arc::new(AtomicBool::new(false));
-    let state = crate::web::AppState { store, worker_running: running.clone() };
-    let mut web_stop = stop_rx.clone();
-    let web = tokio::spawn(crate::web::serve(listener, state, async move {
-        let _ = web_stop.wait_for(|s| *s).await;
-    }));
+    let state = crate::web::AppState { store, index, worker_running: running.clone() };
+    let web = tokio::spawn(crate::web::serve(listener, state, stopped(stop_rx.clone())));
+    let metrics = tokio::spawn(crate::web::serve_metrics(metrics_listener, stopped(stop_rx.clone())));
     let worker = tokio::spawn(crate::worker::run(pipeline, stop_rx, running));
     shutdown_signal().await;
     tracing::info!("shutting down: finishing work in hand");
     let _ = stop_tx.send(true);
     worker.await.context("worker task")??;
     web.await.context("web task")??;
+    metrics.await.context("metrics task")??;
     tracing::info!("stopped cleanly");
     Ok(())
 }

@@ -95,6 +95,23 @@ fn from_ts(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
 
+impl Store {
+    /// A consistent copy of the live database at `dest`, taken in one read transaction so writers
+    /// (a running `tonlage run`) go on meanwhile and the copy is one moment's state.
+    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        let conn = self.conn();
+        let mut target = Connection::open(dest)
+            .map_err(|e| StoreError::Open { path: dest.display().to_string(), reason: e.to_string() })?;
+        {
+            let backup = rusqlite::backup::Backup::new(&conn, &mut target)?;
+            // -1: every page in one step, so a concurrent write cannot restart or tear the copy.
+            backup.step(-1)?;
+        }
+        target.pragma_update(None, "journal_mode", "DELETE")?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
