@@ -31,6 +31,7 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub digest: DigestConfig,
     pub smtp: SmtpConfig,
+    pub retention: RetentionConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +163,20 @@ impl Default for SmtpConfig {
     }
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Days to keep each article's fetched page (for re-extraction); 0 keeps them forever.
+    /// Text, labels and evidence are always kept.
+    pub page_html_days: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig { page_html_days: 365 }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
@@ -179,6 +194,8 @@ struct RawFile {
     digest: DigestConfig,
     #[serde(default)]
     smtp: SmtpConfig,
+    #[serde(default)]
+    retention: RetentionConfig,
 }
 
 #[derive(Deserialize)]
@@ -325,6 +342,7 @@ impl Config {
             metrics: raw.metrics,
             digest: raw.digest,
             smtp: raw.smtp,
+            retention: raw.retention,
         };
         config.validate_settings(text).map_err(|(key, msg)| {
             let line = find_key_line(text, &key).unwrap_or(0);

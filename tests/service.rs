@@ -7,7 +7,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{feed_toml, App, Fixture, Resp};
+use common::{feed_toml, free_port, http_get, wait_timeout, App, Fixture, Resp};
 
 fn rss(f: &Fixture, n: usize) -> String {
     let items: String = (0..n)
@@ -19,21 +19,6 @@ fn rss(f: &Fixture, n: usize) -> String {
         })
         .collect();
     format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><link>{}</link><description>d</description>{items}</channel></rss>", f.url("/"))
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    use std::io::Write;
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).ok()?;
-    let status = buf.split_whitespace().nth(1)?.parse().ok()?;
-    Some((status, buf))
 }
 
 #[test]
@@ -79,7 +64,7 @@ fn run_polls_serves_health_and_stops_cleanly_on_sigterm() {
     assert!(metrics.contains("tonlage_articles_ingested_total 3"), "{metrics}");
     assert!(metrics.contains("# TYPE tonlage_fetch_duration_seconds histogram"), "{metrics}");
     assert_eq!(http_get(port, "/metrics").map(|r| r.0), Some(404), "metrics stay off the app listener");
-    unsafe { libc_kill(child.id() as i32, 15) };
+    common::sigterm(&child);
     let status = wait_timeout(&mut child, Duration::from_secs(20)).expect("exits after SIGTERM");
     let mut err = String::new();
     child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
@@ -88,23 +73,6 @@ fn run_polls_serves_health_and_stops_cleanly_on_sigterm() {
     assert_eq!(app.search(&["*"])["total"], 3);
     // The index lock is released: a writing command works right after.
     app.ok(&["fetch"]);
-}
-
-extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
-}
-
-fn wait_timeout(child: &mut std::process::Child, d: Duration) -> Option<std::process::ExitStatus> {
-    let end = Instant::now() + d;
-    while Instant::now() < end {
-        if let Some(s) = child.try_wait().unwrap() {
-            return Some(s);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    None
 }
 
 #[test]

@@ -285,6 +285,15 @@ impl Store {
         Ok(out)
     }
 
+    /// Drops kept pages of articles first seen before `before`; their text and labels stay.
+    /// Returns how many pages were dropped.
+    pub fn purge_pages(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+        Ok(self.conn().execute(
+            "UPDATE articles SET page_html_gz = NULL WHERE page_html_gz IS NOT NULL AND first_seen_at < ?1",
+            [ts(before)],
+        )?)
+    }
+
     /// Ids of every article, for `reclassify`.
     pub fn article_ids(&self) -> Result<Vec<i64>, StoreError> {
         let conn = self.conn();
@@ -316,4 +325,36 @@ fn sources(conn: &rusqlite::Connection, article_id: i64) -> Result<Vec<String>, 
         conn.prepare_cached("SELECT feed_id FROM appearances WHERE article_id = ?1 ORDER BY seen_at, feed_id")?;
     let v = stmt.query_map([article_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_drops_old_pages_but_keeps_text() {
+        let s = Store::open_in_memory().unwrap();
+        let old = Utc::now() - chrono::Duration::days(400);
+        let mk = |uid: &str, seen| NewArticle {
+            uid: uid.into(),
+            canonical: format!("x.se/{uid}"),
+            url: format!("https://x.se/{uid}"),
+            title: "t".into(),
+            published: None,
+            seen,
+            text: "Kvar.".into(),
+            text_source: "generic".into(),
+            feed_html: String::new(),
+            page_html: Some("<html><p>Kvar.</p></html>".into()),
+            page_status: "ok".into(),
+            page_error: None,
+            page_attempts: 1,
+        };
+        let a = s.insert_article(&mk("old", old), "f", None, "l", &[], "v").unwrap();
+        let b = s.insert_article(&mk("new", Utc::now()), "f", None, "l", &[], "v").unwrap();
+        assert_eq!(s.purge_pages(Utc::now() - chrono::Duration::days(365)).unwrap(), 1);
+        assert_eq!(s.article_sources_html(a).unwrap().0, None);
+        assert_eq!(s.article_sources_html(b).unwrap().0.as_deref(), Some("<html><p>Kvar.</p></html>"));
+        assert_eq!(s.article_by_uid("old").unwrap().unwrap().text, "Kvar.");
+    }
 }

@@ -188,6 +188,7 @@ mod tests {
         assert_eq!(labels[0].classifier_version, "v2");
         assert_eq!(labels[0].corrected, Some(Label::Negative), "correction kept beside it");
         let docs = s.index_docs_after(0, 10).unwrap();
+        assert_eq!(s.purge_pages(now - chrono::Duration::days(1)).unwrap(), 0, "nothing old enough");
         assert_eq!(docs[0].1.labels, vec![("araby".to_string(), Label::Negative)], "figures use the correction");
     }
 }

@@ -21,9 +21,14 @@ pub async fn run(
     running: Arc<AtomicBool>,
 ) -> Result<(), IngestError> {
     running.store(true, Ordering::SeqCst);
+    let mut last_purge: Option<std::time::Instant> = None;
     let result = loop {
         if *shutdown.borrow() {
             break Ok(());
+        }
+        if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
+            purge_old_pages(&pipeline);
+            last_purge = Some(std::time::Instant::now());
         }
         let due = due_feeds(&pipeline)?;
         if !due.is_empty() {
@@ -54,6 +59,21 @@ pub async fn run(
     };
     running.store(false, Ordering::SeqCst);
     result
+}
+
+/// Kept pages beyond `[retention] page_html_days` are dropped once a day; text and labels stay.
+const PURGE_EVERY: Duration = Duration::from_secs(24 * 3600);
+
+fn purge_old_pages(p: &Pipeline) {
+    let days = p.config().retention.page_html_days;
+    if days == 0 {
+        return;
+    }
+    match p.store.purge_pages(Utc::now() - chrono::Duration::days(days as i64)) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(pages = n, days, "dropped kept pages past retention"),
+        Err(e) => tracing::error!(error = %e, "cannot drop old pages"),
+    }
 }
 
 fn due_feeds(p: &Pipeline) -> Result<Vec<crate::config::FeedConfig>, IngestError> {
