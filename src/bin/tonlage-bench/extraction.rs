@@ -43,7 +43,49 @@ fn page_score(truth: &str, predicted: &str) -> (Option<f64>, Option<f64>, bool) 
     (p, r, tt == pt)
 }
 
-pub fn run(dir: &Path) -> anyhow::Result<()> {
+/// Mean precision and recall over pages, F1 from the means, and exact-token accuracy.
+struct Score {
+    p: f64,
+    r: f64,
+    f1: f64,
+    accuracy: f64,
+}
+
+fn score_all<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Score {
+    let (mut psum, mut pn, mut rsum, mut rn, mut exact, mut n) = (0.0, 0usize, 0.0, 0usize, 0usize, 0usize);
+    for (truth, predicted) in pairs {
+        let (p, r, same) = page_score(truth, predicted);
+        if let Some(p) = p {
+            psum += p;
+            pn += 1;
+        }
+        if let Some(r) = r {
+            rsum += r;
+            rn += 1;
+        }
+        exact += usize::from(same);
+        n += 1;
+    }
+    let (p, r) = (psum / pn.max(1) as f64, rsum / rn.max(1) as f64);
+    let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    Score { p, r, f1, accuracy: exact as f64 / n.max(1) as f64 }
+}
+
+/// trafilatura on the same pages in a Python subprocess; its own timing excludes start-up.
+fn trafilatura(dir: &Path) -> anyhow::Result<(HashMap<String, String>, f64, String)> {
+    let out = tempfile::NamedTempFile::new()?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/trafilatura_extract.py");
+    let status = std::process::Command::new("python3").arg(&script).arg(dir).arg(out.path()).status()?;
+    anyhow::ensure!(status.success(), "trafilatura run failed (pip install trafilatura lxml_html_clean)");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out.path())?)?;
+    let texts = v["texts"]
+        .as_object()
+        .map(|m| m.iter().map(|(k, t)| (k.clone(), t.as_str().unwrap_or("").to_string())).collect())
+        .unwrap_or_default();
+    Ok((texts, v["seconds"].as_f64().unwrap_or(f64::NAN), v["version"].as_str().unwrap_or("?").to_string()))
+}
+
+pub fn run(dir: &Path, compare: bool) -> anyhow::Result<()> {
     let gt: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("ground-truth.json"))?)?;
     let gt = gt.as_object().ok_or_else(|| anyhow::anyhow!("ground-truth.json is not an object"))?;
     let mut ids: Vec<&String> = gt.keys().collect();
@@ -55,7 +97,7 @@ pub fn run(dir: &Path) -> anyhow::Result<()> {
             .read_to_end(&mut raw)?;
         pages.push(raw);
     }
-    let (mut psum, mut pn, mut rsum, mut rn, mut exact) = (0.0, 0usize, 0.0, 0usize, 0usize);
+    let mut ours = HashMap::new();
     let mut elapsed = Duration::ZERO;
     let mut bytes = 0usize;
     for (id, raw) in ids.iter().zip(&pages) {
@@ -65,24 +107,23 @@ pub fn run(dir: &Path) -> anyhow::Result<()> {
         let out = tonlage::extract::extract(&html, None)?;
         elapsed += t0.elapsed();
         bytes += raw.len();
-        let truth = gt[id.as_str()]["articleBody"].as_str().unwrap_or("");
-        let (p, r, same) = page_score(truth, &out.text);
-        if let Some(p) = p {
-            psum += p;
-            pn += 1;
-        }
-        if let Some(r) = r {
-            rsum += r;
-            rn += 1;
-        }
-        exact += usize::from(same);
+        ours.insert(id.to_string(), out.text);
     }
-    let (p, r) = (psum / pn.max(1) as f64, rsum / rn.max(1) as f64);
-    let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    let truth = |id: &str| gt[id]["articleBody"].as_str().unwrap_or("");
+    let s = score_all(ids.iter().map(|id| (truth(id), ours[id.as_str()].as_str())));
     let secs = elapsed.as_secs_f64();
+    let our_rate = ids.len() as f64 / secs;
     println!("extraction benchmark: {} pages", ids.len());
-    println!("  precision {p:.4}  recall {r:.4}  F1 {f1:.4}  accuracy {:.4}", exact as f64 / ids.len() as f64);
-    println!("  {:.0} pages/s, {:.1} MB/s on one thread", ids.len() as f64 / secs, bytes as f64 / 1e6 / secs);
+    println!("  tonlage:     P {:.4}  R {:.4}  F1 {:.4}  accuracy {:.4}", s.p, s.r, s.f1, s.accuracy);
+    println!("  tonlage:     {our_rate:.0} pages/s, {:.1} MB/s on one thread", bytes as f64 / 1e6 / secs);
+    if compare {
+        let (theirs, tsecs, version) = trafilatura(dir)?;
+        let t = score_all(ids.iter().map(|id| (truth(id), theirs.get(id.as_str()).map(String::as_str).unwrap_or(""))));
+        let their_rate = ids.len() as f64 / tsecs;
+        println!("  trafilatura {version}: P {:.4}  R {:.4}  F1 {:.4}  accuracy {:.4}", t.p, t.r, t.f1, t.accuracy);
+        println!("  trafilatura: {their_rate:.0} pages/s on one thread");
+        println!("  ratio: F1 {:.3}x, speed {:.1}x trafilatura's", s.f1 / t.f1, our_rate / their_rate);
+    }
     Ok(())
 }
 

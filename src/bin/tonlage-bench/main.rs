@@ -36,6 +36,9 @@ enum What {
     Extraction {
         #[arg(long, default_value = "../shared/extraction-benchmark")]
         dir: PathBuf,
+        /// Also run trafilatura (Python) on the same pages and print the ratios.
+        #[arg(long)]
+        trafilatura: bool,
     },
 }
 
@@ -43,6 +46,6 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().what {
         What::Ingest { n, seed } => stages::ingest(n, seed),
         What::Classify { n, seed } => stages::classify(n, seed),
-        What::Extraction { dir } => extraction::run(&dir),
+        What::Extraction { dir, trafilatura } => extraction::run(&dir, trafilatura),
     }
 }
