@@ -1,8 +1,11 @@
 //! `tonlage-bench`: reproducible benchmarks that print figures (recorded in BENCHMARKS.md).
 //! Generated archives are deterministic by seed; the extraction benchmark reads shared/ at run time.
 
+mod archive;
 mod extraction;
 mod gen;
+mod pg;
+mod searching;
 mod stages;
 
 use std::path::PathBuf;
@@ -32,6 +35,29 @@ enum What {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Generate an archive of N articles into DATA (store + labels), then reindex it with the real
+    /// binary (time, peak RSS) and measure search latency for a mix of query shapes.
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Data directory to build in (reused when it already holds an archive).
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// Also load the archive into PostgreSQL full-text search and run the same shapes there.
+        #[arg(long)]
+        postgres: bool,
+    },
+    /// The index stage against plain tantivy on the same generated documents.
+    Index {
+        #[arg(long, default_value_t = 20_000)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Extraction F1 and pages/s on the public benchmark in shared/extraction-benchmark.
     Extraction {
         #[arg(long, default_value = "../shared/extraction-benchmark")]
@@ -46,6 +72,20 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().what {
         What::Ingest { n, seed } => stages::ingest(n, seed),
         What::Classify { n, seed } => stages::classify(n, seed),
+        What::Index { n, seed } => searching::index_vs_plain(n, seed),
+        What::Search { n, seed, data, runs, postgres } => {
+            if !data.join("tonlage.db").exists() {
+                let secs = archive::build(&data, n, seed)?;
+                println!("generated and stored {n} articles with labels in {secs:.0} s ({:.0}/s)", n as f64 / secs);
+            }
+            let bin = std::env::current_exe()?.with_file_name("tonlage");
+            searching::reindex(&bin, &data)?;
+            searching::latencies(&data, runs)?;
+            if postgres {
+                pg::run(&data, runs)?;
+            }
+            Ok(())
+        }
         What::Extraction { dir, trafilatura } => extraction::run(&dir, trafilatura),
     }
 }

@@ -35,7 +35,7 @@ pub fn peak_rss_mb() -> f64 {
         .unwrap_or(0.0)
 }
 
-fn dir_size(path: &std::path::Path) -> u64 {
+pub fn dir_size(path: &std::path::Path) -> u64 {
     std::fs::read_dir(path)
         .map(|rd| {
             rd.flatten()
