@@ -1,5 +1,8 @@
 //! The background worker: polls each feed when it is due, until told to stop; an interrupted
 //! pass finishes the entry in hand, records feed state and commits the index before returning.
+//! Between passes it mails the weekly digest when it is due (`mailing`).
+
+mod mailing;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -21,9 +24,15 @@ pub async fn run(
     running: Arc<AtomicBool>,
 ) -> Result<(), IngestError> {
     running.store(true, Ordering::SeqCst);
+    let mut mailing = mailing::Mailing::default();
     let result = loop {
         if *shutdown.borrow() {
             break Ok(());
+        }
+        // Before the pass, so a due digest never waits for slow feeds.
+        tokio::select! {
+            _ = mailing.tick(&pipeline.store, pipeline.config()) => {}
+            _ = shutdown.changed() => continue,
         }
         let due = due_feeds(&pipeline)?;
         if !due.is_empty() {

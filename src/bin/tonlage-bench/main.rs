@@ -1,6 +1,7 @@
 //! `tonlage-bench`: reproducible benchmarks that print figures (recorded in BENCHMARKS.md).
 //! Generated archives are deterministic by seed; the extraction benchmark reads shared/ at run time.
 
+mod digest;
 mod extraction;
 mod gen;
 mod stages;
@@ -32,6 +33,16 @@ enum What {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Weekly figures at archive scale: the digest for 10 districts and one district's 5-year stats.
+    Digest {
+        #[arg(long, default_value_t = 100_000)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Timed repetitions.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Extraction F1 and pages/s on the public benchmark in shared/extraction-benchmark.
     Extraction {
         #[arg(long, default_value = "../shared/extraction-benchmark")]
@@ -43,6 +54,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().what {
         What::Ingest { n, seed } => stages::ingest(n, seed),
         What::Classify { n, seed } => stages::classify(n, seed),
+        What::Digest { n, seed, runs } => digest::run(n, seed, runs),
         What::Extraction { dir } => extraction::run(&dir),
     }
 }
