@@ -30,7 +30,7 @@ pub struct ArticleBrief {
     pub url: String,
     pub at: DateTime<Utc>,
     pub sources: Vec<String>,
-    /// The first evidence sentence of the label toward the district.
+    /// The first evidence sentence of the label toward the district that is not the headline.
     pub evidence: Option<String>,
     pub score: f32,
 }
@@ -130,15 +130,10 @@ impl Store {
             let evidence: Vec<crate::model::Evidence> =
                 serde_json::from_str(&evidence).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let sources = src.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
-            out.push(ArticleBrief {
-                article_id,
-                title,
-                url,
-                at: from_ts(at),
-                sources,
-                evidence: evidence.into_iter().next().map(|e| e.text),
-                score: score as f32,
-            });
+            // The headline is shown anyway: prefer the first sentence from the body.
+            let evidence =
+                evidence.iter().find(|e| e.text.trim() != title.trim()).or(evidence.first()).map(|e| e.text.clone());
+            out.push(ArticleBrief { article_id, title, url, at: from_ts(at), sources, evidence, score: score as f32 });
         }
         Ok(out)
     }
