@@ -132,8 +132,8 @@ pub fn series(store: &Store, district: &District, from: Week, to: Week) -> Resul
     let (start, end) = figures::fetch_span(from, to);
     let rows = store.figure_rows(&district.id, start, end)?;
     let sources = store.figure_sources(&district.id, start, end)?;
-    let all = store.story_times(start, end)?;
-    let buckets = figures::weekly(&rows, &sources, &all, from, to).into_iter().map(series_bucket).collect();
+    let volume = store.volume(&bounds(from, to))?;
+    let buckets = figures::weekly(&rows, &sources, &volume, from, to).into_iter().map(series_bucket).collect();
     Ok(Series {
         district: district.id.clone(),
         name: district.name.clone(),
@@ -177,14 +177,14 @@ fn rounded(b: Baseline) -> Baseline {
 /// The digest of `week` for every configured district.
 pub fn build(store: &Store, config: &Config, week: Week, now: DateTime<Utc>) -> Result<Digest, DigestError> {
     let (start, end) = figures::fetch_span(week, week);
-    let all = store.story_times(start, end)?;
+    let volume = store.volume(&bounds(week, week))?;
     let mut districts = Vec::new();
     let (mut art_ids, mut story_ids) = (HashSet::new(), HashSet::new());
     let (mut labels, mut base_stories, mut base_stig) = (LabelCounts::default(), 0.0, 0.0);
     for d in &config.districts {
         let rows = store.figure_rows(&d.id, start, end)?;
         let sources = store.figure_sources(&d.id, start, end)?;
-        let b = figures::weekly(&rows, &sources, &all, week, week).pop().expect("one week asked, one bucket");
+        let b = figures::weekly(&rows, &sources, &volume, week, week).pop().expect("one week asked, one bucket");
         let in_week: Vec<&FigureRow> = rows.iter().filter(|r| r.at >= week.start() && r.at < week.end()).collect();
         art_ids.extend(in_week.iter().map(|r| r.article_id));
         story_ids.extend(in_week.iter().map(|r| r.story_id));
@@ -217,12 +217,11 @@ pub fn build(store: &Store, config: &Config, week: Week, now: DateTime<Utc>) -> 
             top_positive,
         });
     }
-    let in_week_all: Vec<&(DateTime<Utc>, i64)> =
-        all.iter().filter(|(t, _)| *t >= week.start() && *t < week.end()).collect();
+    let (all_articles, all_stories) = volume.last().copied().unwrap_or_default();
     let district_stories: u32 = labels.total();
     let totals = Totals {
-        all_articles: in_week_all.len() as u32,
-        all_stories: in_week_all.iter().map(|(_, s)| *s).collect::<HashSet<_>>().len() as u32,
+        all_articles,
+        all_stories,
         district_articles: art_ids.len() as u32,
         district_stories: story_ids.len() as u32,
         labels,
@@ -240,6 +239,12 @@ pub fn build(store: &Store, config: &Config, week: Week, now: DateTime<Utc>) -> 
         municipality: totals,
         districts,
     })
+}
+
+/// Week boundaries of `figures::span_weeks(from, to)`: each week's start, then the last one's end.
+fn bounds(from: Week, to: Week) -> Vec<DateTime<Utc>> {
+    let weeks = figures::span_weeks(from, to);
+    weeks.iter().map(|w| w.start()).chain(weeks.last().map(|w| w.end())).collect()
 }
 
 fn add(c: &mut LabelCounts, l: Label) {

@@ -168,16 +168,22 @@ pub fn fetch_span(from: Week, to: Week) -> (DateTime<Utc>, DateTime<Utc>) {
     (from.minus(BASELINE_WEEKS).start(), to.end())
 }
 
-/// Buckets for every week `from..=to`. `rows`, `sources` (article, feed) and `all` (date, story of
-/// every stored article) should cover `fetch_span(from, to)`; anything outside is ignored.
+/// The weeks `weekly` computes for buckets `from..=to`: the baseline weeks first.
+pub fn span_weeks(from: Week, to: Week) -> Vec<Week> {
+    Week::range(from.minus(BASELINE_WEEKS), to)
+}
+
+/// Buckets for every week `from..=to`. `rows` and `sources` (article, feed) should cover
+/// `fetch_span(from, to)` (anything outside is ignored); `volume` is the whole archive's (articles,
+/// stories) per week of `span_weeks(from, to)`, missing weeks counting as zero.
 pub fn weekly(
     rows: &[FigureRow],
     sources: &[(i64, String)],
-    all: &[(DateTime<Utc>, i64)],
+    volume: &[(u32, u32)],
     from: Week,
     to: Week,
 ) -> Vec<Bucket> {
-    let weeks = Week::range(from.minus(BASELINE_WEEKS), to);
+    let weeks = span_weeks(from, to);
     let bounds: Vec<DateTime<Utc>> = weeks.iter().map(|w| w.start()).chain(weeks.last().map(|w| w.end())).collect();
     let slot = |t: DateTime<Utc>| -> Option<usize> {
         let i = bounds.partition_point(|b| *b <= t);
@@ -190,8 +196,6 @@ pub fn weekly(
         article_labels: LabelCounts,
         stories: HashMap<i64, ([u32; 4], HashSet<String>)>,
         sources: HashMap<String, u32>,
-        all_articles: u32,
-        all_stories: HashSet<i64>,
     }
     let mut acc: Vec<Acc> = weeks.iter().map(|_| Acc::default()).collect();
     let mut week_of_article: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
@@ -210,15 +214,10 @@ pub fn weekly(
             *acc[*i].sources.entry(feed.clone()).or_default() += 1;
         }
     }
-    for (t, story) in all {
-        if let Some(i) = slot(*t) {
-            acc[i].all_articles += 1;
-            acc[i].all_stories.insert(*story);
-        }
-    }
 
     let mut out: Vec<Bucket> = Vec::with_capacity(weeks.len());
-    for (week, a) in weeks.iter().zip(acc) {
+    for (i, (week, a)) in weeks.iter().zip(acc).enumerate() {
+        let (all_articles, all_stories) = volume.get(i).copied().unwrap_or_default();
         let mut labels = LabelCounts::default();
         let mut frames: HashMap<String, u32> = HashMap::new();
         for (n, fs) in a.stories.values() {
@@ -249,8 +248,8 @@ pub fn weekly(
                 stigma_share: 0.0,
             },
             spike: false,
-            all_articles: a.all_articles,
-            all_stories: a.all_stories.len() as u32,
+            all_articles,
+            all_stories,
         });
     }
     let n = BASELINE_WEEKS as usize;

@@ -101,20 +101,19 @@ fn poisson_tail_matches_known_values() {
 }
 
 #[test]
-fn whole_archive_totals_and_empty_weeks_are_buckets() {
+fn whole_archive_volume_and_empty_weeks_are_buckets() {
     let w = week("2026-W47");
-    let all = vec![
-        (w.start() + chrono::Duration::hours(1), 1),
-        (w.start() + chrono::Duration::hours(2), 1),
-        (w.start() + chrono::Duration::hours(3), 2),
-        (w.end(), 3), // next week
-    ];
     let r = rows(w, Label::Neutral, 1, 1, None);
-    let b = weekly(&r, &[], &all, w.prev(), w.next());
+    // span_weeks(prev, next) is 8 baseline weeks then W46, W47, W48.
+    assert_eq!(span_weeks(w.prev(), w.next()).len(), 11);
+    let mut volume = vec![(0, 0); 8];
+    volume.extend([(0, 0), (3, 2), (1, 1)]);
+    let b = weekly(&r, &[], &volume, w.prev(), w.next());
     assert_eq!(b.len(), 3);
     assert_eq!((b[0].articles, b[0].all_articles), (0, 0));
-    assert_eq!((b[1].all_articles, b[1].all_stories), (3, 2));
+    assert_eq!((b[1].articles, b[1].all_articles, b[1].all_stories), (1, 3, 2));
     assert_eq!(b[2].all_articles, 1);
+    assert_eq!(weekly(&r, &[], &[], w, w)[0].all_articles, 0, "missing volume counts as zero");
 }
 
 #[test]
