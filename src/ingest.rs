@@ -19,6 +19,7 @@ use crate::metrics::{Fetch, METRICS};
 use crate::model::{Entry, Tone};
 use crate::progress::Progress;
 use crate::store::{NewArticle, PageUpdate, Store, StoreError};
+use crate::stories;
 use crate::tone::{self, Classifier};
 
 /// Extracted text shorter than this is taken as a failed extraction when the feed has more.
@@ -60,6 +61,8 @@ pub struct Pipeline {
     labeller: Arc<Labeller>,
     config: Arc<Config>,
     claims: Arc<Claims>,
+    /// Serializes story assignment, so two copies of one story stored at once still meet.
+    stories: Arc<std::sync::Mutex<()>>,
 }
 
 /// Per-URL locks, so one article is fetched and stored once however many feeds carry it.
@@ -136,6 +139,7 @@ impl Pipeline {
             index,
             config,
             claims: Arc::default(),
+            stories: Arc::default(),
         })
     }
 
@@ -372,10 +376,16 @@ impl Pipeline {
         };
         let guid = entry.guid.as_deref();
         match self.store.insert_article(&article, feed_id, guid, &link, &labels, tone::VERSION) {
-            Ok(_) => {
+            Ok(id) => {
                 METRICS.article_ingested();
                 for (_, t) in &labels {
                     METRICS.classified(t.label);
+                }
+                let at = article.published.unwrap_or(article.seen);
+                let _one_at_a_time = self.stories.lock().unwrap_or_else(|p| p.into_inner());
+                if let Err(e) = assign_story(&self.store, id, &article.title, &article.text, at) {
+                    // The article stays a story of its own: counted, just not merged.
+                    tracing::error!(article_id = id, error = %e, "story not assigned");
                 }
                 Ok(EntryOutcome::New { page_failed: status == "failed" || status == "refused" })
             }
@@ -453,6 +463,33 @@ impl Pipeline {
     pub fn sync_index(&self) -> Result<usize, IngestError> {
         sync_index(&self.store, &self.index, None)
     }
+}
+
+/// Puts a stored article into the story of its nearest near-duplicate within the time window, or
+/// leaves it a story of its own. The caller serializes calls, so copies stored at once still meet.
+pub fn assign_story(
+    store: &Store,
+    article_id: i64,
+    title: &str,
+    text: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let sig = stories::Signature::of(title, text);
+    if sig.is_empty() {
+        return Ok(());
+    }
+    let window = chrono::Duration::days(stories::WINDOW_DAYS);
+    let candidates: Vec<stories::Candidate> = store
+        .story_candidates(at - window, at + window, article_id)?
+        .into_iter()
+        .map(|r| stories::Candidate {
+            article_id: r.article_id,
+            story_id: r.story_id,
+            signature: stories::Signature::from_bytes(&r.signature),
+        })
+        .collect();
+    let story = stories::assign(&sig, &candidates).unwrap_or(article_id);
+    store.set_story(article_id, story, &sig.to_bytes())
 }
 
 /// Store → index catch-up, in batches; `progress` counts documents.

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod districts;
 pub mod eval;
 pub mod extract;
@@ -14,6 +15,7 @@ pub mod model;
 pub mod progress;
 pub mod search;
 pub mod store;
+pub mod stories;
 pub mod tone;
 pub mod web;
 pub mod worker;

@@ -11,6 +11,7 @@ use crate::config::{Config, ConfigError};
 
 mod backup;
 mod classify;
+mod digest;
 mod read;
 mod write;
 use crate::index::SearchIndex;
@@ -69,6 +70,10 @@ enum Command {
     /// Exit 0 when the running service answers /healthz (for container health checks).
     #[command(hide = true)]
     Healthcheck,
+    /// A district's weekly series: articles, stories, tone, baseline, spikes.
+    Stats(digest::StatsArgs),
+    /// The weekly tone digest (default: the last complete week); --send mails it.
+    Digest(digest::DigestArgs),
     /// Rebuild the search index from the store.
     Reindex,
     /// Relabel every stored article with the current classifier (corrections are kept).
@@ -171,6 +176,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval { gold, json } => classify::eval(&classify::districts_for(&cli.config)?, &gold, json),
         Command::Fetch => runtime()?.block_on(write::fetch(config()?, &cli.data)),
         Command::Run => runtime()?.block_on(write::serve(config()?, &cli.data)),
+        Command::Stats(args) => digest::stats(&config()?, &cli.data, args),
+        Command::Digest(args) => digest::digest_cmd(&config()?, &cli.data, args),
         Command::Reindex => write::reindex(&cli.data),
         Command::Backup { dest } => backup::backup(&cli.config, &cli.data, &dest),
         Command::Restore { src } => backup::restore(&cli.config, &cli.data, &src),

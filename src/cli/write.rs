@@ -99,14 +99,23 @@ pub(super) fn reclassify(config: &Config, data: &Path) -> anyhow::Result<()> {
     let ids = store.article_ids()?;
     let progress = Progress::new("märker om", ids.len() as u64);
     let now = Utc::now();
+    let mut clustered = 0;
     for id in &ids {
         let (title, text) = store.article_text(*id)?;
         store.replace_labels(*id, &labeller.label(&title, &text), crate::tone::VERSION, now)?;
+        // Articles stored before stories existed get one now, oldest first as ingest would have.
+        if let Some(s) = store.story_of(*id)?.filter(|s| s.signature.is_empty()) {
+            ingest::assign_story(&store, *id, &title, &text, s.at)?;
+            clustered += 1;
+        }
         progress.inc(1);
     }
     progress.finish();
     ingest::sync_index(&store, &index, None)?;
     index.wait_merges()?;
     println!("Märkte om {} artiklar med klassificerare {}.", ids.len(), crate::tone::VERSION);
+    if clustered > 0 {
+        tracing::info!(articles = clustered, "story signatures computed for older articles");
+    }
     Ok(())
 }

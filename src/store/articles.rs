@@ -143,6 +143,12 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
+        // A story of its own until ingest finds the story it belongs to (`set_story`): an article
+        // is never missing from the figures, whatever happens between the two steps.
+        tx.execute(
+            "INSERT INTO stories (article_id, story_id, at, signature) VALUES (?1, ?1, ?2, X'')",
+            params![id, ts(a.published.unwrap_or(a.seen))],
+        )?;
         tx.execute(
             "INSERT INTO appearances (article_id, feed_id, guid, link, seen_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, feed_id, guid, link, ts(a.seen)],
@@ -202,6 +208,12 @@ impl Store {
                 u.page_status,
                 u.page_error
             ],
+        )?;
+        // A date found on the page moves the article (and its labels) to that date's week.
+        tx.execute(
+            "UPDATE stories SET at = (SELECT COALESCE(a.published_at, a.first_seen_at) FROM articles a WHERE a.id = ?1)
+             WHERE article_id = ?1",
+            [article_id],
         )?;
         write_labels(&tx, article_id, labels, classifier_version, now)?;
         bump(&tx, article_id)?;

@@ -27,10 +27,12 @@ impl StoredLabel {
     }
 }
 
-fn parse_label(s: &str) -> Result<Label, StoreError> {
+pub(super) fn parse_label(s: &str) -> Result<Label, StoreError> {
     Label::parse(s).ok_or_else(|| StoreError::Corrupt(format!("label {s:?}")))
 }
 
+/// Writes the machine labels of one article. Each row carries the article's date and story from
+/// `stories` (written first), so relabelling never loses the story a label counts under.
 pub(super) fn write_labels(
     tx: &Transaction<'_>,
     article_id: i64,
@@ -40,8 +42,10 @@ pub(super) fn write_labels(
 ) -> Result<(), StoreError> {
     tx.execute("DELETE FROM labels WHERE article_id = ?1", [article_id])?;
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO labels (article_id, district_id, label, score, frames, evidence, classifier_version, classified_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO labels (article_id, district_id, label, score, frames, evidence, classifier_version, classified_at,
+             at, story_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT s.at FROM stories s WHERE s.article_id = ?1),
+             COALESCE((SELECT s.story_id FROM stories s WHERE s.article_id = ?1), ?1))",
     )?;
     for (district, tone) in labels {
         let frames = serde_json::to_string(&tone.frames).expect("strings serialize");

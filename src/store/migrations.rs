@@ -81,6 +81,40 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX corrections_article ON corrections (article_id, district_id);
     "#,
+    // 2: stories (near-duplicate clusters of articles), each label's date and story for the weekly
+    // figures (a covering index answers a district's series without touching article rows), and
+    // stored digests. Articles stored before this step start as stories of their own.
+    r#"
+    CREATE TABLE stories (
+        article_id INTEGER PRIMARY KEY REFERENCES articles (id),
+        story_id INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        signature BLOB NOT NULL
+    );
+    CREATE INDEX stories_at ON stories (at, story_id);
+    CREATE INDEX stories_story ON stories (story_id);
+    INSERT INTO stories (article_id, story_id, at, signature)
+        SELECT id, id, COALESCE(published_at, first_seen_at), X'' FROM articles;
+
+    ALTER TABLE labels ADD COLUMN at INTEGER;
+    ALTER TABLE labels ADD COLUMN story_id INTEGER;
+    UPDATE labels SET at = (SELECT s.at FROM stories s WHERE s.article_id = labels.article_id),
+        story_id = article_id;
+    CREATE INDEX labels_figures ON labels (district_id, at, story_id, label, frames, article_id);
+    CREATE INDEX corrections_district ON corrections (district_id, article_id);
+
+    CREATE TABLE digests (
+        week TEXT PRIMARY KEY,
+        language TEXT NOT NULL,
+        json TEXT NOT NULL,
+        html TEXT NOT NULL,
+        markdown TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        sent_at INTEGER,
+        sent_to TEXT,
+        send_note TEXT
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

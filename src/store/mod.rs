@@ -2,9 +2,12 @@
 //! Plain, portable SQL behind this module's functions, so a PostgreSQL backend can replace it later.
 
 mod articles;
+mod digests;
 mod feeds;
+mod figures;
 mod labels;
 mod migrations;
+mod stories;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,8 +16,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
 
 pub use articles::{ArticleRef, NewArticle, PageUpdate, StoredArticle};
+pub use digests::StoredDigest;
 pub use feeds::FeedState;
+pub use figures::{ArticleBrief, FigureRow};
 pub use labels::StoredLabel;
+pub use stories::{BulkArticle, StoryRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

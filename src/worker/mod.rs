@@ -1,5 +1,8 @@
 //! The background worker: polls each feed when it is due, until told to stop; an interrupted
 //! pass finishes the entry in hand, records feed state and commits the index before returning.
+//! Between passes it mails the weekly digest when it is due (`mailing`).
+
+mod mailing;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -22,6 +25,7 @@ pub async fn run(
 ) -> Result<(), IngestError> {
     running.store(true, Ordering::SeqCst);
     let mut last_purge: Option<std::time::Instant> = None;
+    let mut mailing = mailing::Mailing::default();
     let result = loop {
         if *shutdown.borrow() {
             break Ok(());
@@ -29,6 +33,11 @@ pub async fn run(
         if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
             purge_old_pages(&pipeline);
             last_purge = Some(std::time::Instant::now());
+        }
+        // Before the pass, so a due digest never waits for slow feeds.
+        tokio::select! {
+            _ = mailing.tick(&pipeline.store, pipeline.config()) => {}
+            _ = shutdown.changed() => continue,
         }
         let due = due_feeds(&pipeline)?;
         if !due.is_empty() {

@@ -2,6 +2,7 @@
 //! Generated archives are deterministic by seed; the extraction benchmark reads shared/ at run time.
 
 mod archive;
+mod digest;
 mod extraction;
 mod gen;
 mod pg;
@@ -58,6 +59,16 @@ enum What {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Weekly figures at archive scale: the digest for 10 districts and one district's 5-year stats.
+    Digest {
+        #[arg(long, default_value_t = 100_000)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Timed repetitions.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Extraction F1 and pages/s on the public benchmark in shared/extraction-benchmark.
     Extraction {
         #[arg(long, default_value = "../shared/extraction-benchmark")]
@@ -86,6 +97,7 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        What::Digest { n, seed, runs } => digest::run(n, seed, runs),
         What::Extraction { dir, trafilatura } => extraction::run(&dir, trafilatura),
     }
 }

@@ -13,7 +13,7 @@ use tonlage::tone::Classifier;
 
 use crate::gen::{Generator, DISTRICTS};
 
-fn districts() -> String {
+pub(crate) fn districts() -> String {
     DISTRICTS
         .iter()
         .map(|d| {
