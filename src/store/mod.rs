@@ -2,6 +2,7 @@
 //! Plain, portable SQL behind this module's functions, so a PostgreSQL backend can replace it later.
 
 mod articles;
+mod backfill;
 mod feeds;
 mod labels;
 mod migrations;
@@ -13,6 +14,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
 
 pub use articles::{ArticleRef, NewArticle, PageUpdate, StoredArticle};
+pub use backfill::{BackfillRow, BackfillStatus, QueuedUrl};
 pub use feeds::FeedState;
 pub use labels::StoredLabel;
 
