@@ -1,6 +1,7 @@
 //! `tonlage-bench`: reproducible benchmarks that print figures (recorded in BENCHMARKS.md).
 //! Generated archives are deterministic by seed; the extraction benchmark reads shared/ at run time.
 
+mod backfill;
 mod extraction;
 mod gen;
 mod stages;
@@ -32,6 +33,13 @@ enum What {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Backfill of a generated outlet on 127.0.0.1 (robots.txt, sitemaps, pages), host gap 0.
+    Backfill {
+        #[arg(long, default_value_t = 500)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Extraction F1 and pages/s on the public benchmark in shared/extraction-benchmark.
     Extraction {
         #[arg(long, default_value = "../shared/extraction-benchmark")]
@@ -43,6 +51,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().what {
         What::Ingest { n, seed } => stages::ingest(n, seed),
         What::Classify { n, seed } => stages::classify(n, seed),
+        What::Backfill { n, seed } => backfill::run(n, seed),
         What::Extraction { dir } => extraction::run(&dir),
     }
 }
