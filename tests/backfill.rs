@@ -187,14 +187,17 @@ fn a_backfilled_article_later_seen_in_a_feed_is_the_same_article() {
     let feed = format!(
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Lokalt</title>\
          <item><title>Nyhet om Araby</title><link>{}?utm_source=rss</link><guid>n1</guid>\
-         <pubDate>Sun, 04 May 2025 07:00:00 GMT</pubDate><description>Kort.</description></item></channel></rss>",
-        f.url("/a/nyhet")
+         <pubDate>Sun, 04 May 2025 07:00:00 GMT</pubDate><description>Kort.</description></item>\
+         <item><title>Helt utan datum</title><link>{}</link><guid>n2</guid>\
+         <pubDate>Tue, 06 May 2025 10:00:00 GMT</pubDate><description>Kort.</description></item></channel></rss>",
+        f.url("/a/nyhet"),
+        f.url("/a/utan-datum")
     );
     f.route("/feed.xml", Resp::ok("application/rss+xml", feed));
     let config = std::fs::read_to_string(app.config()).unwrap();
     std::fs::write(app.config(), format!("{}{config}", feed_toml("lokal", &f.url("/feed.xml"), ""))).unwrap();
     let out = app.ok(&["fetch"]);
-    assert!(out.contains("Nya artiklar: 0, dubbletter: 1"), "{out}");
+    assert!(out.contains("Nya artiklar: 0, dubbletter: 2"), "{out}");
     assert_eq!(f.hits("/a/nyhet"), 1, "the page is not fetched again");
     let all = app.search(&["*"]);
     assert_eq!(all["total"], 3);
@@ -204,6 +207,10 @@ fn a_backfilled_article_later_seen_in_a_feed_is_the_same_article() {
     sources.sort();
     assert_eq!(sources, ["lokal", "site-127-0-0-1"]);
     assert_eq!(hit_by_url(&all, &f, "/a/sidodatum")["sources"], serde_json::json!(["site-127-0-0-1"]));
+    // The undated page takes the date the feed gives it.
+    let dated = hit_by_url(&all, &f, "/a/utan-datum");
+    assert!(dated["published"].as_str().unwrap().starts_with("2025-05-06T12:00"), "{dated}");
+    assert!(dated.get("undated").is_none(), "{dated}");
 }
 
 #[test]
@@ -274,4 +281,31 @@ fn import_of_saved_pages_fetches_nothing() {
     assert!(sources.contains(&"site-smp-se") && sources.contains(&"import"), "{sources:?}");
     let out = app.ok(&["import", dir.to_str().unwrap()]);
     assert!(out.contains("Nya artiklar: 0, dubbletter: 2"), "{out}");
+}
+
+#[test]
+fn an_unreadable_robots_txt_keeps_the_whole_site_out() {
+    let f = Fixture::start();
+    serve_outlet(&f);
+    f.route("/robots.txt", Resp::status(503));
+    let app = App::new(&feed_toml("lokal", &f.url("/feed.xml"), ""));
+    let out = app.ok(&["backfill", "--feed", "lokal"]);
+    assert!(out.contains("robots.txt kunde inte läsas"), "{out}");
+    assert!(out.contains("0 adresser hittade"), "{out}");
+    assert_eq!(f.hits("/sitemap_index.xml") + PAGES.iter().map(|p| f.hits(p)).sum::<usize>(), 0);
+}
+
+#[test]
+fn bad_backfill_input_is_a_usage_error() {
+    let app = App::new("[backfill]\ndaily_budget_per_hots = 10\n");
+    let out = app.run(&["backfill"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("daily_budget_per_hots"));
+    let app = App::new("");
+    let out = app.run(&["backfill", "--feed", "saknas"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = app.run(&["backfill", "--site", "https://x.se/", "--from", "2025-13-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = app.run(&["import", "/finns/inte"]);
+    assert_eq!(out.status.code(), Some(1));
 }

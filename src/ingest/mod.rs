@@ -285,6 +285,10 @@ impl Pipeline {
         let _claim = self.claims.claim(&canonical).await;
         if let Some(existing) = self.store.find_article(&canonical, &feed.id, entry.guid.as_deref())? {
             self.store.add_appearance(existing.id, &feed.id, entry.guid.as_deref(), &link_str, now)?;
+            // A backfilled article without a date of its own takes the feed's.
+            if let Some(published) = entry.published {
+                self.store.date_if_undated(existing.id, published)?;
+            }
             if existing.page_status == "failed" && existing.page_attempts < self.config.worker.page_attempts {
                 if let Some(url) = &link {
                     self.retry_page(feed, feed_url, url, existing.id, entry).await?;

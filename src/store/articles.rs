@@ -180,6 +180,21 @@ impl Store {
         Ok(added)
     }
 
+    /// Gives an undated archive article the date a feed later carried it with; true when it had none.
+    pub fn date_if_undated(&self, article_id: i64, published: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE articles SET published_at = ?2, undated = 0 WHERE id = ?1 AND undated = 1",
+            params![article_id, ts(published)],
+        )? > 0;
+        if changed {
+            bump(&tx, article_id)?;
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
     /// Replaces the article's text after a new page attempt, with fresh labels.
     pub fn update_page(
         &self,
