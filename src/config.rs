@@ -32,6 +32,7 @@ pub struct Config {
     pub digest: DigestConfig,
     pub smtp: SmtpConfig,
     pub retention: RetentionConfig,
+    pub backfill: BackfillConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -177,6 +178,25 @@ impl Default for RetentionConfig {
     }
 }
 
+/// `tonlage backfill` and `tonlage import`: how much of an outlet's archive one day may take.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackfillConfig {
+    /// Requests (robots.txt, sitemaps, pages) to one host per day, Europe/Stockholm; a run stops
+    /// at it and the next day's run continues.
+    pub daily_budget_per_host: u32,
+    /// Sitemaps read per site and run: a bound on a sitemap index that never ends.
+    pub max_sitemaps: usize,
+    /// Largest sitemap accepted, after inflating a gzipped one (the protocol allows 50 MB).
+    pub max_sitemap_bytes: usize,
+}
+
+impl Default for BackfillConfig {
+    fn default() -> Self {
+        BackfillConfig { daily_budget_per_host: 5000, max_sitemaps: 1000, max_sitemap_bytes: 50 * 1024 * 1024 }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
@@ -196,6 +216,8 @@ struct RawFile {
     smtp: SmtpConfig,
     #[serde(default)]
     retention: RetentionConfig,
+    #[serde(default)]
+    backfill: BackfillConfig,
 }
 
 #[derive(Deserialize)]
@@ -343,6 +365,7 @@ impl Config {
             digest: raw.digest,
             smtp: raw.smtp,
             retention: raw.retention,
+            backfill: raw.backfill,
         };
         config.validate_settings(text).map_err(|(key, msg)| {
             let line = find_key_line(text, &key).unwrap_or(0);
@@ -412,6 +435,12 @@ impl Config {
         }
         if !matches!(self.smtp.security.as_str(), "starttls" | "tls" | "none") {
             return Err(("smtp.security".into(), format!("{:?} is not starttls, tls or none", self.smtp.security)));
+        }
+        if self.backfill.daily_budget_per_host == 0 {
+            return Err(("backfill.daily_budget_per_host".into(), "must be at least 1".into()));
+        }
+        if self.backfill.max_sitemaps == 0 {
+            return Err(("backfill.max_sitemaps".into(), "must be at least 1".into()));
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! tonlage: monitors how regional news portrays a municipality's priority districts.
 //! The library holds every module; the binary in `main.rs` is a thin shell around `cli`.
 
+pub mod backfill;
 pub mod cli;
 pub mod config;
 pub mod digest;

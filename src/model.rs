@@ -105,6 +105,8 @@ pub struct IndexDoc {
     pub text: String,
     pub published: Option<DateTime<Utc>>,
     pub seen: DateTime<Utc>,
+    /// An archive article (backfill, import) with no date anywhere: it has no week.
+    pub undated: bool,
     /// Feed ids the article appeared in.
     pub sources: Vec<String>,
     /// Effective label per district (a staff correction wins over the machine label).
@@ -113,7 +115,13 @@ pub struct IndexDoc {
 
 impl IndexDoc {
     /// The date figures and filters use: publication, or first sight when the feed gave none.
-    pub fn date(&self) -> DateTime<Utc> {
-        self.published.unwrap_or(self.seen)
+    /// `None` for an undated archive article: first sight would put years-old coverage in the
+    /// week it was backfilled.
+    pub fn date(&self) -> Option<DateTime<Utc>> {
+        match (self.published, self.undated) {
+            (Some(p), _) => Some(p),
+            (None, false) => Some(self.seen),
+            (None, true) => None,
+        }
     }
 }

@@ -30,8 +30,11 @@ pub struct SearchHit {
     pub source: String,
     /// Every feed that carried it.
     pub sources: Vec<String>,
-    /// Publication time in Europe/Stockholm (first sight when the feed gave none).
+    /// Publication time in Europe/Stockholm (first sight when the feed gave none); an empty string
+    /// for an undated archive article, which then also carries `"undated": true`.
     pub published: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub undated: bool,
     pub snippet: String,
     /// The snippet as HTML, with matched words in `<b>`; everything else escaped.
     pub snippet_html: String,
@@ -73,7 +76,12 @@ pub fn run(store: &Store, index: &SearchIndex, q: &SearchQuery, with_text: bool)
             title: a.title,
             source: a.sources.first().cloned().unwrap_or_default(),
             sources: a.sources,
-            published: a.published.unwrap_or(a.seen).with_timezone(&Stockholm).to_rfc3339(),
+            published: match (a.published, a.undated) {
+                (Some(p), _) => p.with_timezone(&Stockholm).to_rfc3339(),
+                (None, false) => a.seen.with_timezone(&Stockholm).to_rfc3339(),
+                (None, true) => String::new(),
+            },
+            undated: a.undated && a.published.is_none(),
             snippet,
             snippet_html,
             districts,

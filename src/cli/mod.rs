@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{Config, ConfigError};
 
+mod backfill;
 mod backup;
 mod classify;
 mod digest;
@@ -78,6 +79,32 @@ enum Command {
     Reindex,
     /// Relabel every stored article with the current classifier (corrections are kept).
     Reclassify,
+    /// Fetch an outlet's older articles from its sitemaps, like polled ones (resumable).
+    Backfill(BackfillArgs),
+    /// Ingest a list of article URLs (lines, CSV or JSON lines) or a directory of saved HTML pages.
+    Import {
+        /// A list file, or a directory of *.html / *.htm pages.
+        path: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+pub(crate) struct BackfillArgs {
+    /// Backfill this feed's site (the origin of its URL); its articles appear under the feed.
+    #[arg(long, conflicts_with = "site")]
+    pub(crate) feed: Option<String>,
+    /// Backfill this site; articles appear under the feed on that host, else `site-<host>`.
+    #[arg(long)]
+    pub(crate) site: Option<String>,
+    /// YYYY-MM-DD, inclusive, Europe/Stockholm.
+    #[arg(long)]
+    pub(crate) from: Option<String>,
+    /// YYYY-MM-DD, inclusive, Europe/Stockholm.
+    #[arg(long)]
+    pub(crate) to: Option<String>,
+    /// Take at most N queued URLs in this run; the next run continues.
+    #[arg(long)]
+    pub(crate) limit: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -183,6 +210,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore { src } => backup::restore(&cli.config, &cli.data, &src),
         Command::Healthcheck => read::healthcheck(&config()?),
         Command::Reclassify => write::reclassify(&config()?, &cli.data),
+        Command::Backfill(args) => runtime()?.block_on(backfill::backfill(config()?, &cli.data, args)),
+        Command::Import { path } => runtime()?.block_on(backfill::import(config()?, &cli.data, &path)),
     }
 }
 

@@ -147,7 +147,8 @@ pub(super) fn search(data: &Path, args: SearchArgs) -> anyhow::Result<()> {
     for h in &out.hits {
         let tones: Vec<String> = h.districts.iter().map(|d| format!("{}: {}", d.id, d.label)).collect();
         let title = if bold { format!("\x1b[1m{}\x1b[0m", h.title) } else { h.title.clone() };
-        println!("\n{title}\n  {} · {} · {}\n  {}", h.source, h.published, tones.join(", "), h.url);
+        let date = if h.undated { "utan datum" } else { h.published.as_str() };
+        println!("\n{title}\n  {} · {} · {}\n  {}", h.source, date, tones.join(", "), h.url);
         if !h.snippet.is_empty() {
             println!("  {}", h.snippet);
         }

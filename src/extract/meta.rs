@@ -12,6 +12,7 @@ fn sel(s: &str) -> Selector {
 static META: LazyLock<Selector> = LazyLock::new(|| sel("meta"));
 static H1: LazyLock<Selector> = LazyLock::new(|| sel("h1"));
 static TITLE: LazyLock<Selector> = LazyLock::new(|| sel("title"));
+static CANONICAL: LazyLock<Selector> = LazyLock::new(|| sel("link[rel~=canonical][href]"));
 static DATED: LazyLock<Selector> = LazyLock::new(|| sel("[itemprop=datePublished], time[datetime]"));
 
 fn clean(s: &str) -> Option<String> {
@@ -70,6 +71,14 @@ const DATE_METAS: &[&str] = &[
     "dc.date",
     "date",
 ];
+
+/// The address the page gives for itself: `<link rel=canonical>`, then `og:url`. As written (the
+/// caller resolves relative ones).
+pub(crate) fn own_url(doc: &Html) -> Option<String> {
+    doc.select(&CANONICAL)
+        .find_map(|l| l.value().attr("href").and_then(clean))
+        .or_else(|| meta_content(doc, &["og:url"]))
+}
 
 /// JSON-LD `datePublished`, then meta tags, then a machine-readable `<time>`.
 pub(crate) fn published(doc: &Html, ld_date: Option<&str>) -> Option<DateTime<FixedOffset>> {

@@ -81,6 +81,12 @@ pub fn extract(html: &str, selector: Option<&str>) -> Result<Extracted, ExtractE
     Ok(Extracted { title, text, published, method })
 }
 
+/// The page's own address (`<link rel=canonical>`, else `og:url`), for saved pages whose URL is
+/// known only from their content.
+pub fn page_url(html: &str) -> Option<String> {
+    meta::own_url(&Html::parse_document(&guard::limit_depth(html)))
+}
+
 /// Validates a CSS selector (used at config load time).
 pub fn check_selector(selector: &str) -> Result<(), ExtractError> {
     selector::parse(selector).map(|_| ())

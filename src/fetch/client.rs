@@ -116,6 +116,16 @@ impl HttpClient {
     /// GET with the politeness gap, the concurrency bound and the body cap. A 304 is `NotModified`;
     /// any other non-2xx status is an error carrying Retry-After.
     pub async fn get(&self, url: &Url, validators: Option<&Validators>) -> Result<Fetched, FetchError> {
+        self.get_capped(url, validators, self.settings.max_body_bytes).await
+    }
+
+    /// `get` with its own body cap: sitemaps may be 50 MB by protocol, far above an article page.
+    pub async fn get_capped(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+        limit: usize,
+    ) -> Result<Fetched, FetchError> {
         let _slot = self.slots.acquire().await.expect("semaphore is never closed");
         self.gate.wait_turn(url.host_str().unwrap_or("")).await;
         let shown = url.to_string();
@@ -143,7 +153,6 @@ impl HttpClient {
                 retry_after: retry_after(resp.headers()),
             });
         }
-        let limit = self.settings.max_body_bytes;
         if resp.content_length().is_some_and(|n| n as usize > limit) {
             return Err(FetchError::TooLarge { url: shown, limit });
         }

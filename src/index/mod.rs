@@ -101,8 +101,11 @@ impl SearchIndex {
                 f.uid => d.uid.as_str(),
                 f.title => d.title.as_str(),
                 f.body => d.text.as_str(),
-                f.published => tantivy::DateTime::from_timestamp_secs(d.date().timestamp()),
             );
+            // An undated article has no date field: date filters and weekly counts pass it by.
+            if let Some(date) = d.date() {
+                doc.add_date(f.published, tantivy::DateTime::from_timestamp_secs(date.timestamp()));
+            }
             for s in &d.sources {
                 doc.add_text(f.source, s);
             }

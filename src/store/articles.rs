@@ -27,6 +27,8 @@ pub struct NewArticle {
     pub title: String,
     pub published: Option<DateTime<Utc>>,
     pub seen: DateTime<Utc>,
+    /// No date anywhere (archive articles): kept out of dated figures instead of dated by `seen`.
+    pub undated: bool,
     pub text: String,
     /// Which extractor produced `text`: json_ld, selector, generic, feed, none.
     pub text_source: String,
@@ -58,6 +60,7 @@ pub struct StoredArticle {
     pub title: String,
     pub published: Option<DateTime<Utc>>,
     pub seen: DateTime<Utc>,
+    pub undated: bool,
     pub text: String,
     pub text_source: String,
     pub page_status: String,
@@ -123,8 +126,8 @@ impl Store {
         let seq = next_seq(&tx)?;
         tx.execute(
             "INSERT INTO articles (uid, canonical, url, title, published_at, first_seen_at, text, text_source,
-                 feed_html, page_html_gz, page_status, page_error, page_attempts, change_seq)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 feed_html, page_html_gz, page_status, page_error, page_attempts, change_seq, undated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 a.uid,
                 a.canonical,
@@ -139,16 +142,20 @@ impl Store {
                 a.page_status,
                 a.page_error,
                 a.page_attempts,
-                seq
+                seq,
+                a.undated && a.published.is_none()
             ],
         )?;
         let id = tx.last_insert_rowid();
         // A story of its own until ingest finds the story it belongs to (`set_story`): an article
-        // is never missing from the figures, whatever happens between the two steps.
-        tx.execute(
-            "INSERT INTO stories (article_id, story_id, at, signature) VALUES (?1, ?1, ?2, X'')",
-            params![id, ts(a.published.unwrap_or(a.seen))],
-        )?;
+        // is never missing from the figures, whatever happens between the two steps. An undated
+        // archive article gets no row, so no week counts it (its labels' `at` stays NULL).
+        if !(a.undated && a.published.is_none()) {
+            tx.execute(
+                "INSERT INTO stories (article_id, story_id, at, signature) VALUES (?1, ?1, ?2, X'')",
+                params![id, ts(a.published.unwrap_or(a.seen))],
+            )?;
+        }
         tx.execute(
             "INSERT INTO appearances (article_id, feed_id, guid, link, seen_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, feed_id, guid, link, ts(a.seen)],
@@ -182,6 +189,28 @@ impl Store {
         Ok(added)
     }
 
+    /// Gives an undated archive article the date a feed later carried it with; true when it had none.
+    pub fn date_if_undated(&self, article_id: i64, published: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE articles SET published_at = ?2, undated = 0 WHERE id = ?1 AND undated = 1",
+            params![article_id, ts(published)],
+        )? > 0;
+        if changed {
+            // Now it has a week: a story of its own there, and its labels dated with it.
+            tx.execute(
+                "INSERT INTO stories (article_id, story_id, at, signature) VALUES (?1, ?1, ?2, X'')
+                 ON CONFLICT (article_id) DO UPDATE SET at = excluded.at",
+                params![article_id, ts(published)],
+            )?;
+            tx.execute("UPDATE labels SET at = ?2 WHERE article_id = ?1", params![article_id, ts(published)])?;
+            bump(&tx, article_id)?;
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
     /// Replaces the article's text after a new page attempt, with fresh labels.
     pub fn update_page(
         &self,
@@ -195,6 +224,7 @@ impl Store {
         let tx = conn.transaction()?;
         tx.execute(
             "UPDATE articles SET title = COALESCE(?2, title), published_at = COALESCE(?3, published_at),
+                 undated = CASE WHEN ?3 IS NULL THEN undated ELSE 0 END,
                  text = ?4, text_source = ?5, page_html_gz = COALESCE(?6, page_html_gz), page_status = ?7,
                  page_error = ?8, page_attempts = page_attempts + 1
              WHERE id = ?1",
@@ -225,7 +255,8 @@ impl Store {
         let conn = self.conn();
         let art = conn
             .query_row(
-                "SELECT id, uid, url, title, published_at, first_seen_at, text, text_source, page_status, page_error
+                "SELECT id, uid, url, title, published_at, first_seen_at, text, text_source, page_status, page_error,
+                     undated
                  FROM articles WHERE uid = ?1",
                 [uid],
                 |r| {
@@ -240,6 +271,7 @@ impl Store {
                         text_source: r.get(7)?,
                         page_status: r.get(8)?,
                         page_error: r.get(9)?,
+                        undated: r.get(10)?,
                         sources: Vec::new(),
                     })
                 },
@@ -267,7 +299,7 @@ impl Store {
     pub fn index_docs_after(&self, after_seq: i64, limit: usize) -> Result<Vec<(i64, IndexDoc)>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, change_seq, uid, title, text, published_at, first_seen_at FROM articles
+            "SELECT id, change_seq, uid, title, text, published_at, first_seen_at, undated FROM articles
              WHERE change_seq > ?1 ORDER BY change_seq LIMIT ?2",
         )?;
         let rows: Vec<(i64, i64, IndexDoc)> = stmt
@@ -281,6 +313,7 @@ impl Store {
                         text: r.get(4)?,
                         published: r.get::<_, Option<i64>>(5)?.map(from_ts),
                         seen: from_ts(r.get(6)?),
+                        undated: r.get(7)?,
                         sources: Vec::new(),
                         labels: Vec::new(),
                     },
@@ -361,6 +394,7 @@ mod tests {
             page_status: "ok".into(),
             page_error: None,
             page_attempts: 1,
+            undated: false,
         };
         let a = s.insert_article(&mk("old", old), "f", None, "l", &[], "v").unwrap();
         let b = s.insert_article(&mk("new", Utc::now()), "f", None, "l", &[], "v").unwrap();

@@ -173,6 +173,7 @@ mod tests {
             title: "t".into(),
             published: None,
             seen: now,
+            undated: false,
             text: "Skott i Araby.".into(),
             text_source: "feed".into(),
             feed_html: String::new(),

@@ -115,6 +115,35 @@ const STEPS: &[&str] = &[
         send_note TEXT
     );
     "#,
+    // 3: backfill. Articles from an archive (sitemap, import) may have no date at all: `undated`
+    // keeps them out of the weekly figures instead of placing them in the week they were fetched.
+    // `backfill_urls` is the resumable queue of discovered URLs; `host_requests` the daily budget.
+    r#"
+    ALTER TABLE articles ADD COLUMN undated INTEGER NOT NULL DEFAULT 0;
+
+    CREATE TABLE backfill_urls (
+        canonical TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        source TEXT NOT NULL,
+        host TEXT NOT NULL,
+        sitemap_date INTEGER,
+        title TEXT,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        article_id INTEGER,
+        queued_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX backfill_urls_source ON backfill_urls (source, status);
+
+    CREATE TABLE host_requests (
+        host TEXT NOT NULL,
+        day TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        PRIMARY KEY (host, day)
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

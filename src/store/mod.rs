@@ -2,6 +2,7 @@
 //! Plain, portable SQL behind this module's functions, so a PostgreSQL backend can replace it later.
 
 mod articles;
+mod backfill;
 mod digests;
 mod feeds;
 mod figures;
@@ -16,6 +17,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
 
 pub use articles::{ArticleRef, NewArticle, PageUpdate, StoredArticle};
+pub use backfill::{BackfillRow, BackfillStatus, QueuedUrl};
 pub use digests::StoredDigest;
 pub use feeds::FeedState;
 pub use figures::{ArticleBrief, FigureRow};

@@ -77,6 +77,7 @@ pub fn build(data: &Path, n: usize, seed: u64) -> anyhow::Result<f64> {
             page_status: "ok".into(),
             page_error: None,
             page_attempts: 1,
+            undated: false,
         };
         store.insert_article(&a, d.outlet, None, &url, &labels, tonlage::tone::VERSION)?;
         progress.inc(1);

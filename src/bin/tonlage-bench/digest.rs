@@ -63,6 +63,7 @@ pub fn run(n: usize, seed: u64, runs: usize) -> anyhow::Result<()> {
                         page_status: "skipped".into(),
                         page_error: None,
                         page_attempts: 0,
+                        undated: false,
                     },
                     feed_id: ["smp", "svt", "smalanningen", "polisen"][rng.below(4)].to_string(),
                     labels: vec![(district, tone)],

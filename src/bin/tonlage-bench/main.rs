@@ -2,6 +2,7 @@
 //! Generated archives are deterministic by seed; the extraction benchmark reads shared/ at run time.
 
 mod archive;
+mod backfill;
 mod digest;
 mod extraction;
 mod gen;
@@ -69,6 +70,13 @@ enum What {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Backfill of a generated outlet on 127.0.0.1 (robots.txt, sitemaps, pages), host gap 0.
+    Backfill {
+        #[arg(long, default_value_t = 500)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Extraction F1 and pages/s on the public benchmark in shared/extraction-benchmark.
     Extraction {
         #[arg(long, default_value = "../shared/extraction-benchmark")]
@@ -98,6 +106,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         What::Digest { n, seed, runs } => digest::run(n, seed, runs),
+        What::Backfill { n, seed } => backfill::run(n, seed),
         What::Extraction { dir, trafilatura } => extraction::run(&dir, trafilatura),
     }
 }

@@ -125,6 +125,7 @@ pub fn index_vs_plain(n: usize, seed: u64) -> anyhow::Result<()> {
             seen: d.published,
             sources: vec![d.outlet.to_string()],
             labels: vec![("araby".into(), Label::Neutral)],
+            undated: false,
         })
         .collect();
     let dir = tempfile::tempdir()?;

@@ -1,7 +1,10 @@
 //! The one place that wires fetch → extract → districts/tone → store → index. Every other module
 //! does one step; this one decides what happens to each feed entry, and records what went wrong.
+//! Archive pages (backfill, import) take the same path through `archive.rs`.
 
-use std::collections::HashMap;
+mod archive;
+mod page;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,9 +24,8 @@ use crate::progress::Progress;
 use crate::store::{NewArticle, PageUpdate, Store, StoreError};
 use crate::stories;
 use crate::tone::{self, Classifier};
-
-/// Extracted text shorter than this is taken as a failed extraction when the feed has more.
-const MIN_PAGE_TEXT: usize = 200;
+pub use archive::ArchiveOutcome;
+use page::{extract_page, settle_text, Claims, PageResult};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -49,8 +51,18 @@ pub struct PassSummary {
 }
 
 enum EntryOutcome {
-    New { page_failed: bool },
+    New { page_failed: bool, undated: bool },
     Duplicate,
+}
+
+/// Where an article's date comes from when its source gives none of its own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Dating {
+    /// A feed entry: its date, else the page's; without either, first sight dates it.
+    Feed,
+    /// An archive page (backfill, import): the page's date, else the entry's (sitemap, list);
+    /// without either it is undated, never dated by the day it was fetched.
+    Archive,
 }
 
 #[derive(Clone)]
@@ -63,33 +75,6 @@ pub struct Pipeline {
     claims: Arc<Claims>,
     /// Serializes story assignment, so two copies of one story stored at once still meet.
     stories: Arc<std::sync::Mutex<()>>,
-}
-
-/// Per-URL locks, so one article is fetched and stored once however many feeds carry it.
-#[derive(Default)]
-struct Claims(std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
-
-struct Claim<'a> {
-    claims: &'a Claims,
-    key: String,
-    _guard: tokio::sync::OwnedMutexGuard<()>,
-}
-
-impl Claims {
-    async fn claim(&self, key: &str) -> Claim<'_> {
-        let lock = self.0.lock().unwrap_or_else(|p| p.into_inner()).entry(key.to_string()).or_default().clone();
-        Claim { claims: self, key: key.to_string(), _guard: lock.lock_owned().await }
-    }
-}
-
-impl Drop for Claim<'_> {
-    fn drop(&mut self) {
-        let mut map = self.claims.0.lock().unwrap_or_else(|p| p.into_inner());
-        // Only the map and this guard's lock hold it: nobody waits, so forget the key.
-        if map.get(&self.key).is_some_and(|l| Arc::strong_count(l) <= 2) {
-            map.remove(&self.key);
-        }
-    }
 }
 
 /// Districts and tone for a text, with the classifier version that goes on each stored label.
@@ -145,6 +130,11 @@ impl Pipeline {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The shared client, so other requests to a host (robots.txt, sitemaps) keep the same gap.
+    pub fn client(&self) -> &HttpClient {
+        &self.client
     }
 
     /// Polls `feeds` concurrently (the client bounds requests per host and overall), then brings
@@ -235,7 +225,7 @@ impl Pipeline {
         let (mut new, mut duplicates, mut pages_failed) = (0, 0, 0);
         for entry in &decoded.entries {
             match self.process_entry(feed, &page.final_url, entry).await {
-                Ok(EntryOutcome::New { page_failed }) => {
+                Ok(EntryOutcome::New { page_failed, .. }) => {
                     new += 1;
                     pages_failed += page_failed as usize;
                 }
@@ -309,6 +299,10 @@ impl Pipeline {
         let _claim = self.claims.claim(&canonical).await;
         if let Some(existing) = self.store.find_article(&canonical, &feed.id, entry.guid.as_deref())? {
             self.store.add_appearance(existing.id, &feed.id, entry.guid.as_deref(), &link_str, now)?;
+            // A backfilled article without a date of its own takes the feed's.
+            if let Some(published) = entry.published {
+                self.store.date_if_undated(existing.id, published)?;
+            }
             if existing.page_status == "failed" && existing.page_attempts < self.config.worker.page_attempts {
                 if let Some(url) = &link {
                     self.retry_page(feed, feed_url, url, existing.id, entry).await?;
@@ -317,33 +311,14 @@ impl Pipeline {
             return Ok(EntryOutcome::Duplicate);
         }
         let page = match (&link, feed.full_text) {
-            (Some(url), true) => Some(self.fetch_page(feed, feed_url, url).await),
+            (Some(url), true) => Some(self.fetch_page(&feed.id, feed.content_selector.clone(), feed_url, url).await),
             _ => None,
         };
-        self.store_new(&feed.id, entry, canonical, link_str, page, feed.full_text && link.is_some()).await
+        let wanted = feed.full_text && link.is_some();
+        self.store_new(&feed.id, entry, canonical, link_str, page, wanted, Dating::Feed).await
     }
 
-    /// Ingests a page saved earlier (an import, a benchmark) exactly as if it had just been fetched.
-    /// Returns true when the article is new.
-    pub async fn ingest_saved_page(
-        &self,
-        feed_id: &str,
-        url: &Url,
-        body: &[u8],
-        entry: &Entry,
-    ) -> Result<bool, IngestError> {
-        let canonical = fetch::canonical_key(url);
-        let _claim = self.claims.claim(&canonical).await;
-        if let Some(existing) = self.store.find_article(&canonical, feed_id, entry.guid.as_deref())? {
-            self.store.add_appearance(existing.id, feed_id, entry.guid.as_deref(), url.as_str(), Utc::now())?;
-            return Ok(false);
-        }
-        let selector = self.config.feed(feed_id).and_then(|f| f.content_selector.clone());
-        let page = extract_page(body.to_vec(), None, selector, url).await;
-        let outcome = self.store_new(feed_id, entry, canonical, url.to_string(), Some(page), true).await?;
-        Ok(matches!(outcome, EntryOutcome::New { .. }))
-    }
-
+    #[allow(clippy::too_many_arguments)]
     async fn store_new(
         &self,
         feed_id: &str,
@@ -352,6 +327,7 @@ impl Pipeline {
         link: String,
         page: Option<PageResult>,
         wanted_page: bool,
+        dating: Dating,
     ) -> Result<EntryOutcome, IngestError> {
         let now = Utc::now();
         let feed_text = extract::fragment_text(&entry.summary_html);
@@ -359,13 +335,21 @@ impl Pipeline {
             settle_text(page, &feed_text, wanted_page);
         let title = if entry.title.is_empty() { page_title.unwrap_or_default() } else { entry.title.clone() };
         let labels = self.labels(&title, &text).await;
+        let (published, undated) = match dating {
+            Dating::Feed => (entry.published.or(page_published), false),
+            Dating::Archive => {
+                let p = page_published.or(entry.published);
+                (p, p.is_none())
+            }
+        };
         let article = NewArticle {
             uid: uid_of(&canonical),
             canonical,
             url: link.clone(),
             title,
-            published: entry.published.or(page_published),
+            published,
             seen: now,
+            undated,
             text,
             text_source,
             feed_html: entry.summary_html.clone(),
@@ -381,13 +365,16 @@ impl Pipeline {
                 for (_, t) in &labels {
                     METRICS.classified(t.label);
                 }
-                let at = article.published.unwrap_or(article.seen);
-                let _one_at_a_time = self.stories.lock().unwrap_or_else(|p| p.into_inner());
-                if let Err(e) = assign_story(&self.store, id, &article.title, &article.text, at) {
-                    // The article stays a story of its own: counted, just not merged.
-                    tracing::error!(article_id = id, error = %e, "story not assigned");
+                // An undated archive article belongs to no week, so to no story, until a date arrives.
+                if !undated {
+                    let at = article.published.unwrap_or(article.seen);
+                    let _one_at_a_time = self.stories.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Err(e) = assign_story(&self.store, id, &article.title, &article.text, at) {
+                        // The article stays a story of its own: counted, just not merged.
+                        tracing::error!(article_id = id, error = %e, "story not assigned");
+                    }
                 }
-                Ok(EntryOutcome::New { page_failed: status == "failed" || status == "refused" })
+                Ok(EntryOutcome::New { page_failed: status == "failed" || status == "refused", undated })
             }
             Err(StoreError::Sql(rusqlite::Error::SqliteFailure(e, _)))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -411,7 +398,7 @@ impl Pipeline {
         entry: &Entry,
     ) -> Result<(), IngestError> {
         let feed_text = extract::fragment_text(&entry.summary_html);
-        let page = self.fetch_page(feed, feed_url, url).await;
+        let page = self.fetch_page(&feed.id, feed.content_selector.clone(), feed_url, url).await;
         let (text, text_source, html, status, error, title, published) = settle_text(Some(page), &feed_text, true);
         let labels = self.labels(&entry.title, &text).await;
         let update = PageUpdate {
@@ -427,10 +414,11 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Fetches and extracts one article page; extraction runs off the async threads.
-    async fn fetch_page(&self, feed: &FeedConfig, feed_url: &Url, url: &Url) -> PageResult {
-        if let Err(refused) = fetch::check_link(url, feed_url).await {
-            tracing::warn!(feed_id = %feed.id, url = %url, reason = %refused, "link not followed");
+    /// Fetches and extracts one article page; extraction runs off the async threads. `referrer` is
+    /// the feed (or site) the link came from, for the rule on private addresses.
+    async fn fetch_page(&self, source_id: &str, selector: Option<String>, referrer: &Url, url: &Url) -> PageResult {
+        if let Err(refused) = fetch::check_link(url, referrer).await {
+            tracing::warn!(feed_id = %source_id, url = %url, reason = %refused, "link not followed");
             METRICS.fetch(Fetch::PageRefused);
             return PageResult::Refused(refused.to_string());
         }
@@ -445,11 +433,11 @@ impl Pipeline {
             Ok(Fetched::NotModified) => return PageResult::Failed(format!("unexpected 304 from {url}")),
             Err(e) => {
                 METRICS.fetch(Fetch::PageFailed);
-                tracing::warn!(feed_id = %feed.id, url = %url, error = %e, "article page failed");
+                tracing::warn!(feed_id = %source_id, url = %url, error = %e, "article page failed");
                 return PageResult::Failed(e.to_string());
             }
         };
-        extract_page(page.body, page.content_type, feed.content_selector.clone(), url).await
+        extract_page(page.body, page.content_type, selector, url).await
     }
 
     async fn labels(&self, title: &str, text: &str) -> Vec<(String, Tone)> {
@@ -519,68 +507,6 @@ pub fn sync_index(store: &Store, index: &SearchIndex, progress: Option<&Progress
 enum FeedResult {
     NotModified,
     Polled { new: usize, duplicates: usize, pages_failed: usize },
-}
-
-/// Charset decoding and extraction, off the async threads (both are CPU work on large pages).
-async fn extract_page(body: Vec<u8>, content_type: Option<String>, selector: Option<String>, url: &Url) -> PageResult {
-    let extracted = tokio::task::spawn_blocking(move || {
-        let (html, _) = fetch::decode_text(&body, content_type.as_deref());
-        let ex = extract::extract(&html, selector.as_deref());
-        (html, ex)
-    })
-    .await;
-    match extracted {
-        Ok((html, Ok(ex))) => PageResult::Ok { html, extracted: ex },
-        Ok((_, Err(e))) => PageResult::Failed(e.to_string()),
-        Err(e) => PageResult::Failed(format!("extraction of {url} crashed: {e}")),
-    }
-}
-
-enum PageResult {
-    Ok { html: String, extracted: extract::Extracted },
-    Failed(String),
-    Refused(String),
-}
-
-type Settled = (String, String, Option<String>, &'static str, Option<String>, Option<String>, Option<DateTime<Utc>>);
-
-/// Chooses the article text: the page's extracted text when it is real, else the feed's own.
-fn settle_text(page: Option<PageResult>, feed_text: &str, wanted_page: bool) -> Settled {
-    match page {
-        Some(PageResult::Ok { html, extracted }) => {
-            let usable = extracted.text.len() >= MIN_PAGE_TEXT || extracted.text.len() > feed_text.len();
-            let published = extracted.published.map(|d| d.with_timezone(&Utc));
-            let title = extracted.title.clone();
-            if usable {
-                let source = serde_json::to_value(extracted.method)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default();
-                (extracted.text, source, Some(html), "ok", None, title, published)
-            } else {
-                (
-                    feed_text.to_string(),
-                    "feed".into(),
-                    Some(html),
-                    "ok",
-                    Some("page had no article text; kept the feed's".into()),
-                    title,
-                    published,
-                )
-            }
-        }
-        Some(PageResult::Failed(e)) => (feed_text.to_string(), "feed".into(), None, "failed", Some(e), None, None),
-        Some(PageResult::Refused(e)) => (feed_text.to_string(), "feed".into(), None, "refused", Some(e), None, None),
-        None => (
-            feed_text.to_string(),
-            "feed".into(),
-            None,
-            if wanted_page { "failed" } else { "skipped" },
-            None,
-            None,
-            None,
-        ),
-    }
 }
 
 /// A short, stable article id derived from its canonical URL.
