@@ -12,6 +12,7 @@ use crate::config::{Config, ConfigError};
 mod backup;
 mod classify;
 mod read;
+mod users;
 mod write;
 use crate::index::SearchIndex;
 use crate::ingest;
@@ -73,6 +74,27 @@ enum Command {
     Reindex,
     /// Relabel every stored article with the current classifier (corrections are kept).
     Reclassify,
+    /// Web accounts: `user add NAME --role viewer|editor|admin` (password on stdin).
+    User {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// API tokens for scripts: `token add NAME --role viewer|editor|admin` prints the token once.
+    Token {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountAction {
+    /// Create (or for a user: update) one.
+    Add {
+        name: String,
+        /// viewer (read), editor (also correct labels) or admin.
+        #[arg(long)]
+        role: String,
+    },
 }
 
 #[derive(clap::Args)]
@@ -176,6 +198,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore { src } => backup::restore(&cli.config, &cli.data, &src),
         Command::Healthcheck => read::healthcheck(&config()?),
         Command::Reclassify => write::reclassify(&config()?, &cli.data),
+        Command::User { action: AccountAction::Add { name, role } } => users::user_add(&cli.data, &name, &role),
+        Command::Token { action: AccountAction::Add { name, role } } => users::token_add(&cli.data, &name, &role),
     }
 }
 

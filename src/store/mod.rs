@@ -5,6 +5,8 @@ mod articles;
 mod feeds;
 mod labels;
 mod migrations;
+mod users;
+mod weekly;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,7 +16,9 @@ use rusqlite::Connection;
 
 pub use articles::{ArticleRef, NewArticle, PageUpdate, StoredArticle};
 pub use feeds::FeedState;
-pub use labels::StoredLabel;
+pub use labels::{CorrectedExample, Correction, StoredLabel};
+pub use users::{random_token, Principal, Role};
+pub use weekly::{bucket_weeks, iso_week, LabelCounts, Series, StoryRef, WeekBucket};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
