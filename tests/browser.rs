@@ -190,7 +190,7 @@ fn staff_work_in_a_real_browser() {
 
     // The hostile item shows as text and runs nothing.
     b.go("/search?q=fest");
-    assert!(b.text(".hit h3").contains("<script>window.__xss=1</script>"), "shown literally");
+    assert!(b.text(".hit .snippet").contains("<script>window.__xss=3</script>"), "shown literally");
     b.no_xss();
 
     // An article with its evidence; correct a label as editor.

@@ -62,7 +62,8 @@ fn rss(f: &Fixture) -> String {
             let date = (now - chrono::Duration::days(*days)).to_rfc2822();
             format!(
                 "<item><title>{}</title><link>{}/a/{i}</link><guid>g{i}</guid><pubDate>{date}</pubDate><description>{}</description></item>",
-                xml_escape(title),
+                // Escaped twice: the feed's HTML decodes to the literal markup, which must stay text.
+                xml_escape(&xml_escape(title)),
                 f.url(""),
                 xml_escape(&xml_escape(text))
             )
