@@ -216,10 +216,28 @@ pub fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], bo
     head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
     s.write_all(head.as_bytes()).unwrap();
     s.write_all(body.as_bytes()).unwrap();
+    // Read until the peer closes, or until Content-Length is satisfied (chromedriver keeps
+    // connections open whatever the request says).
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a header block");
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut buf = [0u8; 16384];
+    let (split, head) = loop {
+        if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..split]).to_string();
+            let length = head.lines().find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.trim().eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok())?
+            });
+            if length.is_some_and(|n| raw.len() >= split + 4 + n) {
+                break (split, head);
+            }
+        }
+        let n = s.read(&mut buf).unwrap();
+        if n == 0 {
+            let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a header block");
+            break (split, String::from_utf8_lossy(&raw[..split]).to_string());
+        }
+        raw.extend_from_slice(&buf[..n]);
+    };
     let mut body = raw[split + 4..].to_vec();
     let mut lines = head.lines();
     let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
