@@ -87,6 +87,19 @@ impl Driver {
         self.call("GET", "/url", Value::Null).as_str().unwrap().to_string()
     }
 
+    /// Waits for a navigation started by a click: WebDriver does not always wait for it.
+    fn wait_url(&self, part: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let url = self.url();
+            if url.contains(part) && self.js("return document.readyState") == json!("complete") {
+                return url;
+            }
+            assert!(Instant::now() < deadline, "never reached a URL with {part:?}; at {url}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn find(&self, css: &str) -> String {
         let v = self.call("POST", "/element", json!({"using": "css selector", "value": css}));
         // The reference sits under the W3C web element key, whatever its spelling: take the one value.
@@ -136,7 +149,8 @@ impl Driver {
         self.type_into("#password", password);
         self.shot("login");
         self.click("form button[type=submit]");
-        assert!(self.url().ends_with("/search"), "back where they wanted to go: {}", self.url());
+        let url = self.wait_url("/search");
+        assert!(url.ends_with("/search"), "back where they wanted to go: {url}");
     }
 
     fn no_xss(&self) {
@@ -184,13 +198,15 @@ fn staff_work_in_a_real_browser() {
     b.type_into("#q", "Araby");
     b.click("#tone option[value=stigmatizing]");
     b.click(".search .box button");
-    assert!(b.url().contains("tone=stigmatizing"));
+    b.wait_url("tone=stigmatizing");
     let total: usize = b.text("#total").parse().unwrap();
     assert!(total >= 2, "stigmatizing Araby stories: {total}");
     assert_eq!(b.count(".hit"), total);
     assert_eq!(b.count(".hit .badge.stigmatizing"), total, "every hit carries the filtered tone");
     assert!(b.count("#attention svg rect.bar") > 0, "the attention chart is drawn");
     b.shot("search");
+    b.js("window.scrollTo(0, document.querySelector('.hits').offsetTop - 10)");
+    b.shot("search-results");
 
     // The hostile item shows as text and runs nothing.
     b.go("/search?q=fest");
@@ -200,7 +216,7 @@ fn staff_work_in_a_real_browser() {
     // An article with its evidence; correct a label as editor.
     b.go("/search?q=Skottlossning");
     b.click(".hit h3 a");
-    assert!(b.url().contains("/articles/"));
+    b.wait_url("/articles/");
     assert!(b.count(".text mark") > 0, "evidence sentences marked in the text");
     assert!(b.count(".evidence li") > 0);
     b.shot("article");
@@ -208,7 +224,7 @@ fn staff_work_in_a_real_browser() {
     b.click("#label-select-araby option[value=negative]");
     b.type_into("#note-araby", "En enskild händelse");
     b.click("form.correct button");
-    assert!(b.url().contains("saved=1"));
+    b.wait_url("saved=1");
     assert!(b.text(".notice").len() > 3);
     assert!(b.text("#label-araby .badge").starts_with("Negativ"));
     let history = b.text("table");
@@ -258,7 +274,7 @@ fn staff_work_in_a_real_browser() {
 
     // A viewer sees no correction form, and a forged correction is refused.
     b.click("header form button");
-    assert!(b.url().contains("/login"));
+    b.wait_url("/login");
     b.login(VIEWER);
     b.go(&article.replace(&s.base(), ""));
     assert_eq!(b.count("form.correct"), 0);

@@ -5,7 +5,7 @@
 mod common;
 mod webapp;
 
-use common::run_with;
+use common::{run_with, App};
 use webapp::{encode, Server, EDITOR, VIEWER};
 
 #[test]
@@ -220,4 +220,22 @@ fn pages_escape_feed_content_and_export_everything() {
     assert!(en.body.contains("Compare districts"));
     assert!(en.set_cookie_line("tonlage_lang").unwrap().starts_with("tonlage_lang=en"));
     assert!(s.get("/sources", &cookie).body.contains("Senast lyckad"), "Swedish by default");
+}
+
+#[test]
+fn account_commands_refuse_bad_input() {
+    let app = App::new("");
+    let run = |args: &[&str], stdin: &str| run_with(&app.config(), &app.data(), args, Some(stdin.as_bytes()));
+    let short = run(&["user", "add", "anna", "--role", "editor"], "kort\n");
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
+    let role = run(&["token", "add", "skript", "--role", "chef"], "");
+    assert_eq!(role.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&role.stderr).contains("viewer, editor or admin"));
+    let name = run(&["user", "add", "två ord", "--role", "viewer"], "ett långt lösenord\n");
+    assert_eq!(name.status.code(), Some(2));
+    let ok = run(&["user", "add", "anna", "--role", "editor"], "ett långt lösenord\n");
+    assert!(ok.status.success() && String::from_utf8_lossy(&ok.stdout).contains("skapat"));
+    let again = run(&["user", "add", "anna", "--role", "admin"], "ett annat långt lösenord\n");
+    assert!(String::from_utf8_lossy(&again.stdout).contains("uppdaterat"));
 }

@@ -8,10 +8,13 @@ use super::query::forgiving;
 use super::{IndexError, SearchIndex, SearchQuery};
 use crate::model::Label;
 
+/// Per tone, the publication dates of the matches.
+pub type DatesByTone = Vec<(Label, Vec<DateTime<Utc>>)>;
+
 impl SearchIndex {
     /// For each tone, the dates of the matches labelled so (toward the query's district when it has
     /// one, toward any district otherwise). At most `cap` dates per tone.
-    pub fn dates_by_tone(&self, q: &SearchQuery, cap: usize) -> Result<Vec<(Label, Vec<DateTime<Utc>>)>, IndexError> {
+    pub fn dates_by_tone(&self, q: &SearchQuery, cap: usize) -> Result<DatesByTone, IndexError> {
         let searcher = self.reader.searcher();
         let text = forgiving(&q.text);
         let mut out = Vec::new();

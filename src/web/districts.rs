@@ -29,9 +29,12 @@ pub(crate) struct Range {
     ids: String,
 }
 
+/// `[from, to)` in UTC, either end open.
+type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 impl Range {
     /// `[from, to)` in UTC; without `from`, the dashboard shows the last 26 weeks.
-    fn bounds(&self, default_weeks: Option<i64>) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), WebError> {
+    fn bounds(&self, default_weeks: Option<i64>) -> Result<Bounds, WebError> {
         let parse = |s: &str, end: bool| -> Result<Option<DateTime<Utc>>, WebError> {
             let s = s.trim();
             if s.is_empty() {

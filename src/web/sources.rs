@@ -15,7 +15,7 @@ use super::error::{Api, WebError};
 use super::page::{render, safe_link, Chrome, Ctx};
 use super::AppState;
 use crate::search::local_day;
-use crate::store::{iso_week, FeedState};
+use crate::store::iso_week;
 
 #[derive(Serialize)]
 pub(crate) struct FeedHealth {
@@ -41,7 +41,7 @@ fn health(s: &AppState) -> Result<Vec<FeedHealth>, WebError> {
         .feeds
         .iter()
         .map(|f| {
-            let st = states.iter().find(|x| x.id == f.id).cloned().unwrap_or_else(|| FeedState::default());
+            let st = states.iter().find(|x| x.id == f.id).cloned().unwrap_or_default();
             FeedHealth {
                 id: f.id.clone(),
                 name: f.name.clone(),
