@@ -39,7 +39,7 @@ impl Drop for Driver {
 impl Driver {
     fn start(base: &str, chromium: &Path, chromedriver: &Path) -> Driver {
         let port = common::free_port();
-        let child = Command::new(chromedriver)
+        let mut child = Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -51,7 +51,10 @@ impl Driver {
                 && request(port, "GET", "/status", &[], "").status == 200
         };
         while !up() {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("chromedriver did not start");
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().unwrap();
@@ -204,6 +207,9 @@ fn staff_work_in_a_real_browser() {
     assert_eq!(b.count(".hit"), total);
     assert_eq!(b.count(".hit .badge.stigmatizing"), total, "every hit carries the filtered tone");
     assert!(b.count("#attention svg rect.bar") > 0, "the attention chart is drawn");
+    let bars = b.count("#attention svg rect.bar");
+    let red = b.count("#attention svg rect.bar[fill='#b2182b']");
+    assert_eq!(bars, red, "a search filtered to one tone charts that tone only");
     b.shot("search");
     b.js("window.scrollTo(0, document.querySelector('.hits').offsetTop - 10)");
     b.shot("search-results");

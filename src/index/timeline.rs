@@ -13,12 +13,13 @@ pub type DatesByTone = Vec<(Label, Vec<DateTime<Utc>>)>;
 
 impl SearchIndex {
     /// For each tone, the dates of the matches labelled so (toward the query's district when it has
-    /// one, toward any district otherwise). At most `cap` dates per tone.
+    /// one, toward any district otherwise). A query filtered to one tone charts that tone only.
+    /// At most `cap` dates per tone.
     pub fn dates_by_tone(&self, q: &SearchQuery, cap: usize) -> Result<DatesByTone, IndexError> {
         let searcher = self.reader.searcher();
         let text = forgiving(&q.text);
         let mut out = Vec::new();
-        for label in Label::ALL {
+        for label in Label::ALL.into_iter().filter(|l| q.tone.is_none_or(|t| t == *l)) {
             let mut tq = q.clone();
             tq.tone = Some(label);
             let query = self.filtered(self.text_query(&text), &tq);

@@ -61,11 +61,17 @@ pub(crate) async fn context(State(s): State<AppState>, mut req: Request, next: N
     res
 }
 
-/// The peer, or behind a local reverse proxy the address the proxy saw (the last X-Forwarded-For
-/// entry: the one the proxy appended, which a client cannot forge).
+/// The peer, or behind a reverse proxy on this host or its container network the address the
+/// proxy saw (the last X-Forwarded-For entry: the one the proxy appended, which a client cannot
+/// forge). A public peer's header is ignored. At worst a spoofed header dodges the per-address
+/// limit; the per-account limit still holds.
 fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
     let peer = peer.unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    if !peer.is_loopback() {
+    let local = match peer {
+        IpAddr::V4(a) => a.is_loopback() || a.is_private(),
+        IpAddr::V6(a) => a.is_loopback() || (a.segments()[0] & 0xfe00) == 0xfc00,
+    };
+    if !local {
         return peer;
     }
     headers
@@ -181,6 +187,7 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 10.0.0.7"));
         assert_eq!(client_ip(Some([127, 0, 0, 1].into()), &h), IpAddr::from([10, 0, 0, 7]));
+        assert_eq!(client_ip(Some([172, 17, 0, 1].into()), &h), IpAddr::from([10, 0, 0, 7]), "a container network");
         assert_eq!(client_ip(Some([192, 0, 2, 1].into()), &h), IpAddr::from([192, 0, 2, 1]), "only a local proxy");
         h.insert(header::COOKIE, HeaderValue::from_static("a=1; tonlage_lang=en"));
         assert_eq!(cookie(&h, "tonlage_lang").as_deref(), Some("en"));
