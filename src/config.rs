@@ -91,11 +91,15 @@ pub struct WebConfig {
     pub listen: String,
     /// Language of the interface: "sv" (default) or "en".
     pub language: String,
+    /// Mark session cookies `Secure` even when no proxy says `X-Forwarded-Proto: https`.
+    pub secure_cookies: bool,
+    /// How long a browser login lasts.
+    pub session_hours: u32,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { listen: "127.0.0.1:8080".into(), language: "sv".into() }
+        WebConfig { listen: "127.0.0.1:8080".into(), language: "sv".into(), secure_cookies: false, session_hours: 12 }
     }
 }
 
@@ -403,6 +407,9 @@ impl Config {
         };
         addr("web.listen", &self.web.listen)?;
         addr("metrics.listen", &self.metrics.listen)?;
+        if self.web.session_hours == 0 {
+            return Err(("web.session_hours".into(), "must be at least 1".into()));
+        }
         let w = &self.worker;
         if w.concurrency == 0 {
             return Err(("worker.concurrency".into(), "must be at least 1".into()));

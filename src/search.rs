@@ -1,10 +1,12 @@
 //! The search answer: index hits joined with their stored articles and labels. One shape for
 //! `tonlage search --json` and `/api/search`, so scripts and the web UI agree.
 
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Stockholm;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::index::{IndexError, SearchIndex, SearchQuery};
+use crate::index::{IndexError, SearchIndex, SearchQuery, Sort};
+use crate::model::Label;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +15,74 @@ pub enum SearchError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A parameter a person typed (a date, a tone, a sort order) that cannot be read.
+    #[error("{0}")]
+    Input(String),
+}
+
+/// Search parameters as people and scripts give them (CLI flags, URL query): unparsed text.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SearchParams {
+    pub q: String,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+    pub district: Option<String>,
+    pub source: Option<String>,
+    pub tone: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub sort: Option<String>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl SearchParams {
+    /// The index query, or the first parameter that cannot be read. `limit` defaults to 20.
+    pub fn to_query(&self) -> Result<SearchQuery, SearchError> {
+        let tone = match non_empty(&self.tone) {
+            Some(t) => Some(Label::parse(t).ok_or_else(|| {
+                SearchError::Input(format!("tone {t:?}: expected stigmatizing, negative, neutral or positive"))
+            })?),
+            None => None,
+        };
+        let sort = match non_empty(&self.sort).unwrap_or("relevance") {
+            "relevance" => Sort::Relevance,
+            "date" => Sort::Date,
+            other => return Err(SearchError::Input(format!("sort {other:?}: expected relevance or date"))),
+        };
+        Ok(SearchQuery {
+            text: self.q.clone(),
+            district: non_empty(&self.district).map(str::to_string),
+            source: non_empty(&self.source).map(str::to_string),
+            tone,
+            from: non_empty(&self.from).map(|s| local_day(s, false)).transpose().map_err(|e| named("from", e))?,
+            to: non_empty(&self.to).map(|s| local_day(s, true)).transpose().map_err(|e| named("to", e))?,
+            limit: self.limit.unwrap_or(20),
+            offset: self.offset.unwrap_or(0),
+            sort,
+        })
+    }
+}
+
+fn named(name: &str, e: SearchError) -> SearchError {
+    SearchError::Input(format!("{name} {e}"))
+}
+
+/// DATE (`YYYY-MM-DD`, inclusive, Europe/Stockholm) → the UTC instant its day starts; `end` gives
+/// the next day's start, so a range `[from, to)` covers both named days whole.
+pub fn local_day(s: &str, end: bool) -> Result<DateTime<Utc>, SearchError> {
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| SearchError::Input(format!("{s:?} is not a date like 2026-11-20")))?;
+    let d = if end { d.succ_opt().unwrap_or(d) } else { d };
+    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+    Stockholm
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| SearchError::Input(format!("{s:?} has no midnight in Europe/Stockholm")))
 }
 
 #[derive(Debug, Serialize)]

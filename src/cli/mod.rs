@@ -14,6 +14,7 @@ mod backup;
 mod classify;
 mod digest;
 mod read;
+mod users;
 mod write;
 use crate::index::SearchIndex;
 use crate::ingest;
@@ -86,6 +87,16 @@ enum Command {
         /// A list file, or a directory of *.html / *.htm pages.
         path: PathBuf,
     },
+    /// Web accounts: `user add NAME --role viewer|editor|admin` (password on stdin).
+    User {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// API tokens for scripts: `token add NAME --role viewer|editor|admin` prints the token once.
+    Token {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
 }
 
 #[derive(clap::Args)]
@@ -105,6 +116,17 @@ pub(crate) struct BackfillArgs {
     /// Take at most N queued URLs in this run; the next run continues.
     #[arg(long)]
     pub(crate) limit: Option<usize>,
+}
+
+#[derive(Subcommand)]
+enum AccountAction {
+    /// Create (or for a user: update) one.
+    Add {
+        name: String,
+        /// viewer (read), editor (also correct labels) or admin.
+        #[arg(long)]
+        role: String,
+    },
 }
 
 #[derive(clap::Args)]
@@ -212,6 +234,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reclassify => write::reclassify(&config()?, &cli.data),
         Command::Backfill(args) => runtime()?.block_on(backfill::backfill(config()?, &cli.data, args)),
         Command::Import { path } => runtime()?.block_on(backfill::import(config()?, &cli.data, &path)),
+        Command::User { action: AccountAction::Add { name, role } } => users::user_add(&cli.data, &name, &role),
+        Command::Token { action: AccountAction::Add { name, role } } => users::token_add(&cli.data, &name, &role),
     }
 }
 

@@ -4,13 +4,11 @@ use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use anyhow::Context;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Stockholm;
 
 use super::{open_index, open_store, SearchArgs, UsageError};
 use crate::config::Config;
-use crate::index::{SearchQuery, Sort};
-use crate::model::Label;
 
 pub(super) fn check(config: &Config, data: &Path) -> anyhow::Result<()> {
     println!("Konfigurationen {} är giltig.", config.path.display());
@@ -99,42 +97,20 @@ pub(super) fn extract_cmd(
     Ok(())
 }
 
-/// DATE (inclusive, Europe/Stockholm) → the UTC instant its day starts; `end` gives the next day's start.
-pub(super) fn local_day(s: &str, end: bool) -> Result<DateTime<Utc>, UsageError> {
-    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| UsageError(format!("{s:?} is not a date like 2026-11-20")))?;
-    let d = if end { d.succ_opt().unwrap_or(d) } else { d };
-    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
-    Stockholm
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| UsageError(format!("{s:?} has no midnight in Europe/Stockholm")))
-}
-
 pub(super) fn search(data: &Path, args: SearchArgs) -> anyhow::Result<()> {
-    let tone = match &args.tone {
-        Some(t) => Some(Label::parse(t).ok_or_else(|| {
-            UsageError(format!("--tone {t:?}: expected stigmatizing, negative, neutral or positive"))
-        })?),
-        None => None,
-    };
-    let sort = match args.sort.as_str() {
-        "relevance" => Sort::Relevance,
-        "date" => Sort::Date,
-        other => return Err(UsageError(format!("--sort {other:?}: expected relevance or date")).into()),
-    };
-    let query = SearchQuery {
-        text: args.query.clone(),
+    let params = crate::search::SearchParams {
+        q: args.query.clone(),
+        limit: Some(args.limit),
+        offset: Some(args.offset),
         district: args.district.clone(),
         source: args.source.clone(),
-        tone,
-        from: args.from.as_deref().map(|s| local_day(s, false)).transpose()?,
-        to: args.to.as_deref().map(|s| local_day(s, true)).transpose()?,
-        limit: args.limit,
-        offset: args.offset,
-        sort,
+        tone: args.tone.clone(),
+        from: args.from.clone(),
+        to: args.to.clone(),
+        sort: Some(args.sort.clone()),
     };
+    // Flag names lead the message, as the user typed them.
+    let query = params.to_query().map_err(|e| UsageError(format!("--{e}")))?;
     let store = open_store(data)?;
     let index = open_index(data, false)?;
     let out = crate::search::run(&store, &index, &query, args.with_text)?;
@@ -171,4 +147,9 @@ pub(super) fn healthcheck(config: &Config) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("/healthz answered {:?}", reply.lines().next().unwrap_or(""))
     }
+}
+
+/// DATE (inclusive, Europe/Stockholm) for commands: a bad date is a usage error (exit 2).
+pub(super) fn local_day(s: &str, end: bool) -> Result<chrono::DateTime<chrono::Utc>, UsageError> {
+    crate::search::local_day(s, end).map_err(|e| UsageError(e.to_string()))
 }

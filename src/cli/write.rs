@@ -48,7 +48,7 @@ pub(super) async fn serve(config: Config, data: &Path) -> anyhow::Result<()> {
         let _ = rx.wait_for(|s| *s).await;
     };
     let running = Arc::new(AtomicBool::new(false));
-    let state = crate::web::AppState { store, index, worker_running: running.clone() };
+    let state = crate::web::AppState { store, index, worker_running: running.clone(), config: config.clone() };
     let web = tokio::spawn(crate::web::serve(listener, state, stopped(stop_rx.clone())));
     let metrics = tokio::spawn(crate::web::serve_metrics(metrics_listener, stopped(stop_rx.clone())));
     let worker = tokio::spawn(crate::worker::run(pipeline, stop_rx, running));

@@ -3,6 +3,7 @@
 
 mod query;
 mod schema;
+mod timeline;
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -111,15 +111,7 @@ impl SearchIndex {
         let f = &self.fields;
         let searcher = self.reader.searcher();
         let text = forgiving(&q.text);
-        let text_query: Box<dyn Query> = if text.is_empty() || text == "*" {
-            Box::new(AllQuery)
-        } else {
-            let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
-            parser.set_conjunction_by_default();
-            parser.set_field_boost(f.title, 2.0);
-            let (query, _errors) = parser.parse_query_lenient(&text);
-            query
-        };
+        let text_query = self.text_query(&text);
         let snippets = if text.is_empty() || text == "*" {
             None
         } else {
@@ -127,28 +119,7 @@ impl SearchIndex {
             g.set_max_num_chars(200);
             Some(g)
         };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
-        let term = |field, value: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
-        };
-        match (&q.district, q.tone) {
-            (Some(d), Some(t)) => clauses.push((Occur::Must, term(f.district_tone, &format!("{d}:{}", t.as_str())))),
-            (Some(d), None) => clauses.push((Occur::Must, term(f.district, d))),
-            (None, Some(t)) => clauses.push((Occur::Must, term(f.tone, t.as_str()))),
-            (None, None) => {}
-        }
-        if let Some(s) = &q.source {
-            clauses.push((Occur::Must, term(f.source, s)));
-        }
-        if q.from.is_some() || q.to.is_some() {
-            let date = |t: DateTime<Utc>| {
-                Term::from_field_date(f.published, tantivy::DateTime::from_timestamp_secs(t.timestamp()))
-            };
-            let lower = q.from.map(|t| Bound::Included(date(t))).unwrap_or(Bound::Unbounded);
-            let upper = q.to.map(|t| Bound::Excluded(date(t))).unwrap_or(Bound::Unbounded);
-            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
-        }
-        let query = BooleanQuery::new(clauses);
+        let query = self.filtered(text_query, q);
         let limit = q.limit.max(1);
         let (total, addrs): (usize, Vec<(f32, DocAddress)>) = match q.sort {
             Sort::Relevance => {
@@ -175,6 +146,45 @@ impl SearchIndex {
             }
         }
         Ok(SearchResults { total, hits, snippets })
+    }
+
+    /// `text_query` narrowed by the district, tone, source and date filters of `q`.
+    pub(super) fn filtered(&self, text_query: Box<dyn Query>, q: &SearchQuery) -> BooleanQuery {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+        let term = |field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        };
+        match (&q.district, q.tone) {
+            (Some(d), Some(t)) => clauses.push((Occur::Must, term(f.district_tone, &format!("{d}:{}", t.as_str())))),
+            (Some(d), None) => clauses.push((Occur::Must, term(f.district, d))),
+            (None, Some(t)) => clauses.push((Occur::Must, term(f.tone, t.as_str()))),
+            (None, None) => {}
+        }
+        if let Some(s) = &q.source {
+            clauses.push((Occur::Must, term(f.source, s)));
+        }
+        if q.from.is_some() || q.to.is_some() {
+            let date = |t: DateTime<Utc>| {
+                Term::from_field_date(f.published, tantivy::DateTime::from_timestamp_secs(t.timestamp()))
+            };
+            let lower = q.from.map(|t| Bound::Included(date(t))).unwrap_or(Bound::Unbounded);
+            let upper = q.to.map(|t| Bound::Excluded(date(t))).unwrap_or(Bound::Unbounded);
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        BooleanQuery::new(clauses)
+    }
+
+    /// The staff query text as a tantivy query; empty or `*` matches everything.
+    pub(super) fn text_query(&self, text: &str) -> Box<dyn Query> {
+        let f = &self.fields;
+        if text.is_empty() || text == "*" {
+            return Box::new(AllQuery);
+        }
+        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(f.title, 2.0);
+        parser.parse_query_lenient(text).0
     }
 }
 

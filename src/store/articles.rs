@@ -365,7 +365,7 @@ pub(super) fn bump_article(tx: &Transaction<'_>, article_id: i64) -> Result<(), 
     bump(tx, article_id)
 }
 
-fn sources(conn: &rusqlite::Connection, article_id: i64) -> Result<Vec<String>, StoreError> {
+pub(super) fn sources(conn: &rusqlite::Connection, article_id: i64) -> Result<Vec<String>, StoreError> {
     let mut stmt =
         conn.prepare_cached("SELECT feed_id FROM appearances WHERE article_id = ?1 ORDER BY seen_at, feed_id")?;
     let v = stmt.query_map([article_id], |r| r.get(0))?.collect::<Result<_, _>>()?;

@@ -84,3 +84,27 @@ impl Store {
         Ok(())
     }
 }
+
+/// A stored digest as the list of past digests shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DigestSummary {
+    pub week: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Every stored digest, newest week first.
+    pub fn list_digests(&self) -> Result<Vec<DigestSummary>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT week, created_at, sent_at FROM digests ORDER BY week DESC")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DigestSummary {
+                week: r.get(0)?,
+                created_at: from_ts(r.get(1)?),
+                sent_at: r.get::<_, Option<i64>>(2)?.map(from_ts),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

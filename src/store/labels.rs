@@ -2,11 +2,11 @@
 //! and beside them any staff correction, which is never overwritten by a relabelling.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::articles::bump_article;
+use super::articles::{bump_article, sources};
 use super::{from_ts, ts, Store, StoreError};
-use crate::model::{Evidence, Label, Tone};
+use crate::model::{Evidence, IndexDoc, Label, Tone};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StoredLabel {
@@ -25,6 +25,30 @@ impl StoredLabel {
     pub fn effective(&self) -> Label {
         self.corrected.unwrap_or(self.label)
     }
+}
+
+/// One staff correction as the article page shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Correction {
+    pub district_id: String,
+    pub label: Label,
+    /// The machine label it overrides (absent when the machine no longer labels this district).
+    pub machine_label: Option<Label>,
+    pub user: String,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A corrected pair as a gold line: `classify` input plus `label`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CorrectedExample {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    pub district: String,
+    pub label: Label,
+    pub corrected_by: String,
+    pub corrected_at: DateTime<Utc>,
 }
 
 pub(super) fn parse_label(s: &str) -> Result<Label, StoreError> {
@@ -131,6 +155,86 @@ impl Store {
         Ok(())
     }
 
+    /// Every correction of one article, oldest first: who changed which label, when and why.
+    pub fn corrections_for(&self, article_id: i64) -> Result<Vec<Correction>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT c.district_id, c.label, l.label, c.user_name, c.note, c.created_at FROM corrections c
+             LEFT JOIN labels l ON l.article_id = c.article_id AND l.district_id = c.district_id
+             WHERE c.article_id = ?1 ORDER BY c.created_at, c.id",
+        )?;
+        type Row = (String, String, Option<String>, String, Option<String>, i64);
+        let rows: Vec<Row> = stmt
+            .query_map([article_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(district_id, label, machine, user, note, at)| {
+                Ok(Correction {
+                    district_id,
+                    label: parse_label(&label)?,
+                    machine_label: machine.as_deref().map(parse_label).transpose()?,
+                    user,
+                    note,
+                    created_at: from_ts(at),
+                })
+            })
+            .collect()
+    }
+
+    /// The latest correction of every (article, district), with the article's text: labelled
+    /// data in the `classify`/`eval` gold-line shape. `f` is called per line, so nothing is buffered.
+    pub fn each_corrected(&self, mut f: impl FnMut(CorrectedExample)) -> Result<(), StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT a.uid, a.title, a.text, c.district_id, c.label, c.user_name, c.created_at FROM corrections c
+             JOIN articles a ON a.id = c.article_id
+             WHERE c.id = (SELECT c2.id FROM corrections c2 WHERE c2.article_id = c.article_id
+                           AND c2.district_id = c.district_id ORDER BY c2.created_at DESC, c2.id DESC LIMIT 1)
+             ORDER BY c.created_at, c.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let label: String = r.get(4)?;
+            f(CorrectedExample {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                text: r.get(2)?,
+                district: r.get(3)?,
+                label: parse_label(&label)?,
+                corrected_by: r.get(5)?,
+                corrected_at: from_ts(r.get(6)?),
+            });
+        }
+        Ok(())
+    }
+
+    /// One article as the index holds it (effective labels), so a correction can reach search at once.
+    pub fn index_doc(&self, article_id: i64) -> Result<Option<IndexDoc>, StoreError> {
+        let conn = self.conn();
+        let doc = conn
+            .query_row(
+                "SELECT uid, title, text, published_at, first_seen_at, undated FROM articles WHERE id = ?1",
+                [article_id],
+                |r| {
+                    Ok(IndexDoc {
+                        uid: r.get(0)?,
+                        title: r.get(1)?,
+                        text: r.get(2)?,
+                        published: r.get::<_, Option<i64>>(3)?.map(from_ts),
+                        seen: from_ts(r.get(4)?),
+                        sources: Vec::new(),
+                        labels: Vec::new(),
+                        undated: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?;
+        let Some(mut doc) = doc else { return Ok(None) };
+        doc.sources = sources(&conn, article_id)?;
+        doc.labels = effective_labels(&conn, article_id)?;
+        Ok(Some(doc))
+    }
+
     /// Relabels one article (after a lexicon change); corrections stay where they are.
     pub fn replace_labels(
         &self,
@@ -195,5 +299,13 @@ mod tests {
         let docs = s.index_docs_after(0, 10).unwrap();
         assert_eq!(s.purge_pages(now - chrono::Duration::days(1)).unwrap(), 0, "nothing old enough");
         assert_eq!(docs[0].1.labels, vec![("araby".to_string(), Label::Negative)], "figures use the correction");
+        let c = s.corrections_for(id).unwrap();
+        assert_eq!(
+            (c[0].user.as_str(), c[0].label, c[0].machine_label),
+            ("anna", Label::Negative, Some(Label::Stigmatizing))
+        );
+        let mut gold = Vec::new();
+        s.each_corrected(|g| gold.push(g)).unwrap();
+        assert_eq!((gold.len(), gold[0].district.as_str(), gold[0].label), (1, "araby", Label::Negative));
     }
 }

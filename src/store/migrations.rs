@@ -144,6 +144,39 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (host, day)
     );
     "#,
+    // 4: web accounts, browser sessions, API tokens, failed logins (for rate limiting).
+    r#"
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX sessions_expires ON sessions (expires_at);
+
+    CREATE TABLE api_tokens (
+        token_hash TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER
+    );
+
+    CREATE TABLE login_attempts (
+        key TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX login_attempts_key ON login_attempts (key, at);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -9,6 +9,8 @@ mod figures;
 mod labels;
 mod migrations;
 mod stories;
+mod users;
+mod weekly;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -18,11 +20,13 @@ use rusqlite::Connection;
 
 pub use articles::{ArticleRef, NewArticle, PageUpdate, StoredArticle};
 pub use backfill::{BackfillRow, BackfillStatus, QueuedUrl};
-pub use digests::StoredDigest;
+pub use digests::{DigestSummary, StoredDigest};
 pub use feeds::FeedState;
 pub use figures::{ArticleBrief, FigureRow};
-pub use labels::StoredLabel;
+pub use labels::{CorrectedExample, Correction, StoredLabel};
 pub use stories::{BulkArticle, StoryRow};
+pub use users::{random_token, Principal, Role};
+pub use weekly::{bucket_weeks, iso_week, LabelCounts, Series, StoryRef, WeekBucket};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
