@@ -48,12 +48,12 @@ impl LabelCounts {
         }
     }
 
-    fn add(&mut self, l: Label) {
+    fn add_n(&mut self, l: Label, n: u32) {
         match l {
-            Label::Stigmatizing => self.stigmatizing += 1,
-            Label::Negative => self.negative += 1,
-            Label::Neutral => self.neutral += 1,
-            Label::Positive => self.positive += 1,
+            Label::Stigmatizing => self.stigmatizing += n,
+            Label::Negative => self.negative += n,
+            Label::Neutral => self.neutral += n,
+            Label::Positive => self.positive += n,
         }
     }
 }
@@ -81,13 +81,13 @@ pub fn iso_week(t: DateTime<Utc>) -> (NaiveDate, String) {
 
 /// Buckets (date, label) pairs into consecutive ISO weeks, empty weeks included so charts keep time.
 pub fn bucket_weeks(
-    rows: &[(DateTime<Utc>, Label)],
+    rows: &[(DateTime<Utc>, Label, u32)],
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> Vec<WeekBucket> {
     let mut by_week: BTreeMap<NaiveDate, LabelCounts> = BTreeMap::new();
-    for (t, l) in rows {
-        by_week.entry(iso_week(*t).0).or_default().add(*l);
+    for (t, l, n) in rows {
+        by_week.entry(iso_week(*t).0).or_default().add_n(*l, *n);
     }
     let first = from.map(|t| iso_week(t).0).or_else(|| by_week.keys().next().copied());
     // `to` is exclusive: the last week is the one holding the instant just before it.
@@ -129,16 +129,17 @@ impl Store {
         let (lo, hi) = range(from, to);
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT COALESCE(a.published_at, a.first_seen_at), {EFFECTIVE} FROM labels l
-             JOIN articles a ON a.id = l.article_id
-             WHERE l.district_id = ?1 AND COALESCE(a.published_at, a.first_seen_at) BETWEEN ?2 AND ?3 - 1"
+            // `labels.at` carries the article's date (NULL while undated) beside the district in
+            // one index, so a range of weeks never touches the article rows.
+            "SELECT l.at, {EFFECTIVE} FROM labels l
+             WHERE l.district_id = ?1 AND l.at >= ?2 AND l.at < ?3"
         ))?;
         let raw: Vec<(i64, String)> =
             stmt.query_map(params![district, lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-        let rows: Vec<(DateTime<Utc>, Label)> = raw
+        let rows: Vec<(DateTime<Utc>, Label, u32)> = raw
             .into_iter()
             .map(|(t, l)| {
-                Label::parse(&l).map(|l| (from_ts(t), l)).ok_or_else(|| StoreError::Corrupt(format!("label {l:?}")))
+                Label::parse(&l).map(|l| (from_ts(t), l, 1)).ok_or_else(|| StoreError::Corrupt(format!("label {l:?}")))
             })
             .collect::<Result<_, _>>()?;
         Ok(Series { district: district.to_string(), buckets: bucket_weeks(&rows, from, to) })
@@ -204,11 +205,11 @@ mod tests {
         let sat = Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
         let later = Utc.with_ymd_and_hms(2026, 12, 8, 12, 0, 0).unwrap();
         let rows = vec![
-            (sat, Label::Stigmatizing),
-            (sat, Label::Positive),
-            (sat, Label::Stigmatizing),
-            (sun_late, Label::Neutral),
-            (later, Label::Negative),
+            (sat, Label::Stigmatizing, 1),
+            (sat, Label::Positive, 1),
+            (sat, Label::Stigmatizing, 1),
+            (sun_late, Label::Neutral, 1),
+            (later, Label::Negative, 1),
         ];
         let b = bucket_weeks(&rows, None, None);
         let weeks: Vec<&str> = b.iter().map(|w| w.week.as_str()).collect();

@@ -20,8 +20,6 @@ use crate::search::{self, SearchHit, SearchOutput, SearchParams};
 use crate::store::bucket_weeks;
 
 const PAGE_SIZE: usize = 20;
-/// Matches charted per tone; beyond it the chart shows the newest part only.
-const CHART_CAP: usize = 200_000;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -150,9 +148,9 @@ struct SearchPage {
 fn attention(s: &AppState, q: &SearchQuery) -> Result<Vec<(String, [u32; 4])>, WebError> {
     let rows: Vec<_> = s
         .index
-        .dates_by_tone(q, CHART_CAP)?
+        .hours_by_tone(q)?
         .into_iter()
-        .flat_map(|(l, dates)| dates.into_iter().map(move |d| (d, l)))
+        .flat_map(|(l, hours)| hours.into_iter().map(move |(t, n)| (t, l, n)))
         .collect();
     Ok(bucket_weeks(&rows, q.from, q.to)
         .into_iter()
