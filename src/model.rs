@@ -36,6 +36,39 @@ impl std::fmt::Display for Label {
     }
 }
 
+/// How many of something carry each label (articles, stories) in a week or a digest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelCounts {
+    pub stigmatizing: u32,
+    pub negative: u32,
+    pub neutral: u32,
+    pub positive: u32,
+}
+
+impl LabelCounts {
+    pub fn get(&self, l: Label) -> u32 {
+        match l {
+            Label::Stigmatizing => self.stigmatizing,
+            Label::Negative => self.negative,
+            Label::Neutral => self.neutral,
+            Label::Positive => self.positive,
+        }
+    }
+
+    pub fn add(&mut self, l: Label, n: u32) {
+        match l {
+            Label::Stigmatizing => self.stigmatizing += n,
+            Label::Negative => self.negative += n,
+            Label::Neutral => self.neutral += n,
+            Label::Positive => self.positive += n,
+        }
+    }
+
+    pub fn total(&self) -> u32 {
+        self.stigmatizing + self.negative + self.neutral + self.positive
+    }
+}
+
 /// A district whose coverage is tracked, as configured in `[[district]]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct District {

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::weeks::Week;
 use crate::model::Label;
+pub use crate::model::LabelCounts;
 use crate::store::FigureRow;
 
 pub const BASELINE_WEEKS: u32 = 8;
@@ -29,38 +30,6 @@ pub const SPIKE_P: f64 = 0.05;
 pub const SPIKE_FLOOR: f64 = 0.5;
 /// Frames and outlets listed per bucket.
 const TOP: usize = 5;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LabelCounts {
-    pub stigmatizing: u32,
-    pub negative: u32,
-    pub neutral: u32,
-    pub positive: u32,
-}
-
-impl LabelCounts {
-    pub fn get(&self, l: Label) -> u32 {
-        match l {
-            Label::Stigmatizing => self.stigmatizing,
-            Label::Negative => self.negative,
-            Label::Neutral => self.neutral,
-            Label::Positive => self.positive,
-        }
-    }
-
-    fn add(&mut self, l: Label, n: u32) {
-        match l {
-            Label::Stigmatizing => self.stigmatizing += n,
-            Label::Negative => self.negative += n,
-            Label::Neutral => self.neutral += n,
-            Label::Positive => self.positive += n,
-        }
-    }
-
-    pub fn total(&self) -> u32 {
-        self.stigmatizing + self.negative + self.neutral + self.positive
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Count {

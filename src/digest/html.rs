@@ -18,8 +18,8 @@ pub(super) fn color(l: Label) -> &'static str {
     }
 }
 
-/// Text and attribute escaping: a `<script>` in a headline stays text.
-pub(super) fn esc(s: &str) -> String {
+/// Text and attribute escaping: a `<script>` in a headline stays text. The web pages use it too.
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

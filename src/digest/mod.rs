@@ -15,6 +15,7 @@ pub mod weeks;
 use chrono::{DateTime, Utc};
 
 pub use build::{build, series, Digest, DistrictDigest, Series, SeriesBucket, StoryLine, Totals};
+pub(crate) use html::esc as escape_html;
 pub use send::{password as smtp_password, send, Mail};
 pub use weeks::Week;
 

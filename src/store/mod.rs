@@ -26,7 +26,7 @@ pub use figures::{ArticleBrief, FigureRow};
 pub use labels::{CorrectedExample, Correction, StoredLabel};
 pub use stories::{BulkArticle, StoryRow};
 pub use users::{random_token, Principal, Role};
-pub use weekly::{bucket_weeks, iso_week, LabelCounts, Series, StoryRef, WeekBucket};
+pub use weekly::{bucket_weeks, iso_week, Series, StoryRef, WeekBucket};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -9,7 +9,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::{from_ts, ts, Store, StoreError};
-use crate::model::Label;
+use crate::model::{Label, LabelCounts};
 
 /// The `stats --json` shape.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -28,34 +28,6 @@ pub struct WeekBucket {
     pub labels: LabelCounts,
     /// Stigmatizing articles / articles, two decimals; 0 for an empty week.
     pub stigma_share: f64,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct LabelCounts {
-    pub stigmatizing: u32,
-    pub negative: u32,
-    pub neutral: u32,
-    pub positive: u32,
-}
-
-impl LabelCounts {
-    pub fn get(&self, l: Label) -> u32 {
-        match l {
-            Label::Stigmatizing => self.stigmatizing,
-            Label::Negative => self.negative,
-            Label::Neutral => self.neutral,
-            Label::Positive => self.positive,
-        }
-    }
-
-    fn add_n(&mut self, l: Label, n: u32) {
-        match l {
-            Label::Stigmatizing => self.stigmatizing += n,
-            Label::Negative => self.negative += n,
-            Label::Neutral => self.neutral += n,
-            Label::Positive => self.positive += n,
-        }
-    }
 }
 
 /// A story listed on the dashboard.
@@ -87,7 +59,7 @@ pub fn bucket_weeks(
 ) -> Vec<WeekBucket> {
     let mut by_week: BTreeMap<NaiveDate, LabelCounts> = BTreeMap::new();
     for (t, l, n) in rows {
-        by_week.entry(iso_week(*t).0).or_default().add_n(*l, *n);
+        by_week.entry(iso_week(*t).0).or_default().add(*l, *n);
     }
     let first = from.map(|t| iso_week(t).0).or_else(|| by_week.keys().next().copied());
     // `to` is exclusive: the last week is the one holding the instant just before it.

@@ -105,19 +105,9 @@ pub(crate) fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: 
     HeaderValue::from_str(&c).expect("cookie values are plain ASCII")
 }
 
+/// HTML text and attribute escaping, shared with the mailed digest.
 pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::digest::escape_html(s)
 }
 
 /// Only http(s) links from feeds become links: `javascript:` and `data:` never reach an href.
