@@ -8,9 +8,9 @@ use serde::Deserialize;
 
 use super::UsageError;
 use crate::config::{Config, ConfigError};
-use crate::districts::{DistrictHit, Matcher};
+use crate::ingest;
 use crate::model::{District, Label, Tone};
-use crate::tone::{self, Classifier};
+use crate::tone;
 
 #[derive(Deserialize)]
 struct InLine {
@@ -34,19 +34,19 @@ pub(super) fn districts_for(path: &Path) -> anyhow::Result<Vec<District>> {
     Ok(Config::load(path)?.districts)
 }
 
+/// The configured districts with the product's labeller; a name outside the config is matched
+/// as a name with its inflections.
 struct Labeller {
     districts: Vec<District>,
-    matcher: Matcher,
-    classifier: Classifier,
+    inner: ingest::Labeller,
 }
 
 impl Labeller {
     fn new(districts: &[District]) -> Labeller {
-        Labeller { districts: districts.to_vec(), matcher: Matcher::new(districts), classifier: Classifier::new() }
+        Labeller { districts: districts.to_vec(), inner: ingest::Labeller::for_districts(districts) }
     }
 
-    /// Tone toward a named district: a configured one by id, name or alias, else the name itself
-    /// matched with its inflections.
+    /// Tone toward a named district: a configured one by id, name or alias, else the name itself.
     fn for_named(&self, title: &str, text: &str, name: &str) -> (String, Tone) {
         let key = name.trim().to_lowercase();
         let district = self
@@ -62,24 +62,12 @@ impl Labeller {
                 exclude: Vec::new(),
                 context: Vec::new(),
             });
-        let one = Matcher::new(std::slice::from_ref(&district));
-        let hit = one
-            .find(title, text)
-            .into_iter()
-            .next()
-            .unwrap_or(DistrictHit { district_id: district.id.clone(), mentions: Vec::new() });
-        (district.id, self.classifier.classify(title, text, &hit))
+        let tone = self.inner.for_district(title, text, &district);
+        (district.id, tone)
     }
 
     fn detected(&self, title: &str, text: &str) -> Vec<(String, Tone)> {
-        self.matcher
-            .find(title, text)
-            .into_iter()
-            .map(|hit| {
-                let tone = self.classifier.classify(title, text, &hit);
-                (hit.district_id, tone)
-            })
-            .collect()
+        self.inner.label(title, text)
     }
 }
 

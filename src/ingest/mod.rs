@@ -87,7 +87,22 @@ pub struct Labeller {
 
 impl Labeller {
     pub fn new(config: &Config) -> Labeller {
-        Labeller { matcher: Matcher::new(&config.districts), classifier: Classifier::new() }
+        Labeller::for_districts(&config.districts)
+    }
+
+    pub fn for_districts(districts: &[crate::model::District]) -> Labeller {
+        Labeller { matcher: Matcher::new(districts), classifier: Classifier::new() }
+    }
+
+    /// Tone toward one given district, whether or not the matcher finds it in the text (a
+    /// passing or missing mention is then judged as such by the classifier).
+    pub fn for_district(&self, title: &str, text: &str, district: &crate::model::District) -> Tone {
+        let hit = Matcher::new(std::slice::from_ref(district))
+            .find(title, text)
+            .into_iter()
+            .next()
+            .unwrap_or(crate::districts::DistrictHit { district_id: district.id.clone(), mentions: Vec::new() });
+        self.classifier.classify(title, text, &hit)
     }
 
     pub fn label(&self, title: &str, text: &str) -> Vec<(String, Tone)> {
