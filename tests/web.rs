@@ -196,10 +196,20 @@ fn tokens_and_the_api_agree_with_the_cli() {
             body,
         )
     };
+    let positive = |series: &serde_json::Value| -> u64 {
+        series["buckets"].as_array().unwrap().iter().map(|b| b["labels"]["positive"].as_u64().unwrap()).sum()
+    };
+    let before = positive(&stats);
     assert_eq!(post(&viewer).status, 403);
     let created = post(&editor);
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(created.json()[0]["user"], "skript-editor");
+    // The correction counts in the figures at once, over the API and in the CLI alike.
+    let series = api(&viewer, "/api/districts/araby/series").json();
+    assert_eq!(positive(&series), before - 1, "{series}");
+    let stats: serde_json::Value =
+        serde_json::from_str(&s.app.ok(&["stats", "--district", "araby", "--json"])).unwrap();
+    assert_eq!(series, stats, "after a correction too");
 }
 
 #[test]

@@ -76,6 +76,7 @@ fn print_result(sum: &Summary) {
 }
 
 fn finish(pipeline: Pipeline, index: Arc<crate::index::SearchIndex>) -> anyhow::Result<()> {
+    super::settle_figures(&pipeline.store)?;
     drop(pipeline);
     if let Some(index) = Arc::into_inner(index) {
         index.wait_merges()?;

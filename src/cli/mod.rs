@@ -259,5 +259,17 @@ fn open_for_writing(data: &Path) -> anyhow::Result<(Store, Arc<SearchIndex>)> {
     if healed > 0 {
         tracing::info!(documents = healed, "index brought in line with the store");
     }
+    settle_figures(&store)?;
     Ok((store, Arc::new(index)))
+}
+
+/// Brings the weekly figures cache in line with what was written (readers are exact without it,
+/// only slower on the weeks it has not settled).
+fn settle_figures(store: &Store) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let weeks = crate::digest::cache::refresh(store)?;
+    if weeks > 0 {
+        tracing::info!(weeks, ms = started.elapsed().as_millis() as u64, "weekly figures settled");
+    }
+    Ok(())
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::Utc;
 
-use super::{open_for_writing, open_index, open_store};
+use super::{open_for_writing, open_index, open_store, settle_figures};
 use crate::config::Config;
 use crate::ingest::{self, Pipeline};
 use crate::progress::Progress;
@@ -26,6 +26,7 @@ pub(super) async fn fetch(config: Config, data: &Path) -> anyhow::Result<()> {
     for (feed, err) in &sum.failures {
         println!("  misslyckades: {feed}: {err}");
     }
+    settle_figures(&pipeline.store)?;
     drop(pipeline);
     if let Some(index) = Arc::into_inner(index) {
         index.wait_merges()?;
@@ -112,6 +113,7 @@ pub(super) fn reclassify(config: &Config, data: &Path) -> anyhow::Result<()> {
     }
     progress.finish();
     ingest::sync_index(&store, &index, None)?;
+    settle_figures(&store)?;
     index.wait_merges()?;
     println!("Märkte om {} artiklar med klassificerare {}.", ids.len(), crate::tone::VERSION);
     if clustered > 0 {

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Stockholm;
 use serde::{Deserialize, Serialize};
 
-use super::figures::{self, Baseline, Bucket, Count, LabelCounts};
+use super::cache;
+use super::figures::{self, Baseline, Bucket, Count, LabelCounts, WeekTally};
 use super::weeks::Week;
 use super::DigestError;
 use crate::config::Config;
@@ -129,18 +130,36 @@ fn share(part: u32, whole: u32) -> f64 {
 
 /// A district's weekly series for `from..=to`.
 pub fn series(store: &Store, district: &District, from: Week, to: Week) -> Result<Series, DigestError> {
-    let (start, end) = figures::fetch_span(from, to);
-    let rows = store.figure_rows(&district.id, start, end)?;
-    let sources = store.figure_sources(&district.id, start, end)?;
-    let volume = store.volume(&bounds(from, to))?;
-    let buckets = figures::weekly(&rows, &sources, &volume, from, to).into_iter().map(series_bucket).collect();
-    Ok(Series {
+    Ok(series_and_total(store, district, from, to)?.0)
+}
+
+/// The series and the sum of its weeks (every frame and outlet, not only each week's top few):
+/// what the district dashboard shows.
+pub fn series_and_total(
+    store: &Store,
+    district: &District,
+    from: Week,
+    to: Week,
+) -> Result<(Series, WeekTally), DigestError> {
+    let weeks = figures::span_weeks(from, to);
+    let tallies = cache::tallies(store, &district.id, &weeks)?;
+    let volume = cache::volume(store, &weeks)?;
+    let mut total = WeekTally::default();
+    for t in tallies.iter().skip(figures::BASELINE_WEEKS as usize) {
+        total.absorb(t);
+    }
+    let buckets = figures::buckets(&weeks, &tallies, &volume).into_iter().map(series_bucket).collect();
+    Ok((series_of(district, from, to, buckets), total))
+}
+
+fn series_of(district: &District, from: Week, to: Week, buckets: Vec<SeriesBucket>) -> Series {
+    Series {
         district: district.id.clone(),
         name: district.name.clone(),
         from: from.monday().to_string(),
         to: (to.monday() + chrono::Duration::days(6)).to_string(),
         buckets,
-    })
+    }
 }
 
 fn series_bucket(b: Bucket) -> SeriesBucket {
@@ -177,7 +196,7 @@ fn rounded(b: Baseline) -> Baseline {
 /// The digest of `week` for every configured district.
 pub fn build(store: &Store, config: &Config, week: Week, now: DateTime<Utc>) -> Result<Digest, DigestError> {
     let (start, end) = figures::fetch_span(week, week);
-    let volume = store.volume(&bounds(week, week))?;
+    let volume = cache::volume(store, &figures::span_weeks(week, week))?;
     let mut districts = Vec::new();
     let (mut art_ids, mut story_ids) = (HashSet::new(), HashSet::new());
     let (mut labels, mut base_stories, mut base_stig) = (LabelCounts::default(), 0.0, 0.0);
@@ -239,12 +258,6 @@ pub fn build(store: &Store, config: &Config, week: Week, now: DateTime<Utc>) -> 
         municipality: totals,
         districts,
     })
-}
-
-/// Week boundaries of `figures::span_weeks(from, to)`: each week's start, then the last one's end.
-fn bounds(from: Week, to: Week) -> Vec<DateTime<Utc>> {
-    let weeks = figures::span_weeks(from, to);
-    weeks.iter().map(|w| w.start()).chain(weeks.last().map(|w| w.end())).collect()
 }
 
 fn add(c: &mut LabelCounts, l: Label) {

@@ -142,21 +142,56 @@ pub fn span_weeks(from: Week, to: Week) -> Vec<Week> {
     Week::range(from.minus(BASELINE_WEEKS), to)
 }
 
-/// Buckets for every week `from..=to`. `rows` and `sources` (article, feed) should cover
-/// `fetch_span(from, to)` (anything outside is ignored); `volume` is the whole archive's (articles,
-/// stories) per week of `span_weeks(from, to)`, missing weeks counting as zero.
-pub fn weekly(
-    rows: &[FigureRow],
-    sources: &[(i64, String)],
-    volume: &[(u32, u32)],
-    from: Week,
-    to: Week,
-) -> Vec<Bucket> {
-    let weeks = span_weeks(from, to);
-    let bounds: Vec<DateTime<Utc>> = weeks.iter().map(|w| w.start()).chain(weeks.last().map(|w| w.end())).collect();
+/// What one week of one scope adds up to, before any comparison with other weeks: the unit the
+/// figures cache keeps (`crate::digest::cache`). For the whole archive only `articles` and
+/// `stories` are filled.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WeekTally {
+    #[serde(default)]
+    pub articles: u32,
+    #[serde(default)]
+    pub stories: u32,
+    /// Stories per label (the rule above).
+    #[serde(default)]
+    pub labels: LabelCounts,
+    #[serde(default)]
+    pub article_labels: LabelCounts,
+    /// Stories per frame, every frame (the top few are chosen when a range is shown).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub frames: BTreeMap<String, u32>,
+    /// Articles per outlet.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, u32>,
+}
+
+impl WeekTally {
+    pub fn is_empty(&self) -> bool {
+        self.articles == 0 && self.stories == 0
+    }
+
+    /// Adds another week's counts: for a range's outlets and frames.
+    pub fn absorb(&mut self, other: &WeekTally) {
+        self.articles += other.articles;
+        self.stories += other.stories;
+        for l in Label::ALL {
+            self.labels.add(l, other.labels.get(l));
+            self.article_labels.add(l, other.article_labels.get(l));
+        }
+        for (k, n) in &other.frames {
+            *self.frames.entry(k.clone()).or_default() += n;
+        }
+        for (k, n) in &other.sources {
+            *self.sources.entry(k.clone()).or_default() += n;
+        }
+    }
+}
+
+/// The tally of each of `weeks` (sorted, not necessarily consecutive) from a district's rows and
+/// their (article, feed) appearances; rows outside every week are ignored.
+pub fn tally(rows: &[FigureRow], sources: &[(i64, String)], weeks: &[Week]) -> Vec<WeekTally> {
     let slot = |t: DateTime<Utc>| -> Option<usize> {
-        let i = bounds.partition_point(|b| *b <= t);
-        (i >= 1 && i < bounds.len()).then(|| i - 1)
+        let i = weeks.partition_point(|w| w.start() <= t);
+        (i >= 1 && t < weeks[i - 1].end()).then(|| i - 1)
     };
 
     #[derive(Default)]
@@ -164,7 +199,7 @@ pub fn weekly(
         articles: u32,
         article_labels: LabelCounts,
         stories: HashMap<i64, ([u32; 4], HashSet<String>)>,
-        sources: HashMap<String, u32>,
+        sources: BTreeMap<String, u32>,
     }
     let mut acc: Vec<Acc> = weeks.iter().map(|_| Acc::default()).collect();
     let mut week_of_article: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
@@ -183,32 +218,62 @@ pub fn weekly(
             *acc[*i].sources.entry(feed.clone()).or_default() += 1;
         }
     }
-
-    let mut out: Vec<Bucket> = Vec::with_capacity(weeks.len());
-    for (i, (week, a)) in weeks.iter().zip(acc).enumerate() {
-        let (all_articles, all_stories) = volume.get(i).copied().unwrap_or_default();
-        let mut labels = LabelCounts::default();
-        let mut frames: HashMap<String, u32> = HashMap::new();
-        for (n, fs) in a.stories.values() {
-            let label =
-                story_label(Label::ALL.into_iter().flat_map(|l| std::iter::repeat_n(l, n[l as usize] as usize)));
-            labels.add(label, 1);
-            for f in fs {
-                *frames.entry(f.clone()).or_default() += 1;
+    acc.into_iter()
+        .map(|a| {
+            let mut labels = LabelCounts::default();
+            let mut frames: BTreeMap<String, u32> = BTreeMap::new();
+            for (n, fs) in a.stories.values() {
+                let label =
+                    story_label(Label::ALL.into_iter().flat_map(|l| std::iter::repeat_n(l, n[l as usize] as usize)));
+                labels.add(label, 1);
+                for f in fs {
+                    *frames.entry(f.clone()).or_default() += 1;
+                }
             }
-        }
-        let stories = a.stories.len() as u32;
+            WeekTally {
+                articles: a.articles,
+                stories: a.stories.len() as u32,
+                labels,
+                article_labels: a.article_labels,
+                frames,
+                sources: a.sources,
+            }
+        })
+        .collect()
+}
+
+/// Buckets for every week `from..=to`. `rows` and `sources` (article, feed) should cover
+/// `fetch_span(from, to)` (anything outside is ignored); `volume` is the whole archive's (articles,
+/// stories) per week of `span_weeks(from, to)`, missing weeks counting as zero.
+pub fn weekly(
+    rows: &[FigureRow],
+    sources: &[(i64, String)],
+    volume: &[(u32, u32)],
+    from: Week,
+    to: Week,
+) -> Vec<Bucket> {
+    let weeks = span_weeks(from, to);
+    buckets(&weeks, &tally(rows, sources, &weeks), volume)
+}
+
+/// Buckets from the tallies of `weeks` (consecutive, the `BASELINE_WEEKS` baseline weeks first,
+/// which get no bucket of their own) and the whole archive's (articles, stories) per week.
+pub fn buckets(weeks: &[Week], tallies: &[WeekTally], volume: &[(u32, u32)]) -> Vec<Bucket> {
+    let mut out: Vec<Bucket> = Vec::with_capacity(weeks.len());
+    for (i, (week, t)) in weeks.iter().zip(tallies).enumerate() {
+        let (all_articles, all_stories) = volume.get(i).copied().unwrap_or_default();
+        let stories = t.stories;
         let share = |k: u32| if stories == 0 { 0.0 } else { k as f64 / stories as f64 };
         out.push(Bucket {
             week: *week,
-            articles: a.articles,
+            articles: t.articles,
             stories,
-            labels,
-            article_labels: a.article_labels,
-            stigma_share: share(labels.stigmatizing),
-            net_tone: share(labels.positive) - share(labels.negative) - share(labels.stigmatizing),
-            frames: top(frames),
-            sources: top(a.sources),
+            labels: t.labels,
+            article_labels: t.article_labels,
+            stigma_share: share(t.labels.stigmatizing),
+            net_tone: share(t.labels.positive) - share(t.labels.negative) - share(t.labels.stigmatizing),
+            frames: top(&t.frames),
+            sources: top(&t.sources),
             baseline: Baseline {
                 weeks: 0,
                 stories_per_week: 0.0,
@@ -237,12 +302,13 @@ pub fn weekly(
         out[i].spike = is_spike(out[i].labels.stigmatizing, &baseline);
         out[i].baseline = baseline;
     }
-    out.drain(..n);
+    out.drain(..n.min(out.len()));
     out
 }
 
-fn top(counts: HashMap<String, u32>) -> Vec<Count> {
-    let mut v: Vec<Count> = counts.into_iter().map(|(id, n)| Count { id, n }).collect();
+/// The most frequent ids, most first, ties by id.
+pub fn top(counts: &BTreeMap<String, u32>) -> Vec<Count> {
+    let mut v: Vec<Count> = counts.iter().map(|(id, n)| Count { id: id.clone(), n: *n }).collect();
     v.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| a.id.cmp(&b.id)));
     v.truncate(TOP);
     v

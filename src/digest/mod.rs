@@ -4,6 +4,7 @@
 //! rendering (`html`, `markdown`, JSON via serde), the schedule (`schedule`) and delivery (`send`).
 
 mod build;
+pub mod cache;
 pub mod figures;
 mod html;
 mod markdown;
@@ -14,7 +15,7 @@ pub mod weeks;
 
 use chrono::{DateTime, Utc};
 
-pub use build::{build, series, Digest, DistrictDigest, Series, SeriesBucket, StoryLine, Totals};
+pub use build::{build, series, series_and_total, Digest, DistrictDigest, Series, SeriesBucket, StoryLine, Totals};
 pub(crate) use html::esc as escape_html;
 pub use send::{password as smtp_password, send, Mail};
 pub use weeks::Week;
@@ -85,6 +86,11 @@ fn from_stored(s: &StoredDigest) -> Result<Rendered, DigestError> {
         stored: true,
         sent_at: s.sent_at,
     })
+}
+
+/// A codebook frame id in words of `lang` (`sv` or `en`).
+pub fn frame_name(lang: &str, id: &str) -> String {
+    text::texts(lang).frame(id)
 }
 
 /// The subject line of the digest's mail.

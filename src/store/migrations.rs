@@ -177,6 +177,81 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX login_attempts_key ON login_attempts (key, at);
     "#,
+    // 5: the weekly figures cache. `figure_weeks` keeps each district's (and, as scope '*', the
+    // whole archive's) tally per week; `figure_touch` records, in the writing transaction itself,
+    // every change those tallies depend on, so a touched week is recomputed from the rows until
+    // a refresh settles it. Everything stored before this step starts touched. `labels_latest`
+    // lists a district's newest articles of one label without reading all its labels.
+    r#"
+    CREATE TABLE figure_weeks (
+        scope TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (scope, start)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE figure_touch (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        scope TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX figure_touch_scope ON figure_touch (scope, at);
+
+    INSERT INTO figure_touch (scope, at)
+        SELECT DISTINCT district_id, at - ((at % 3600) + 3600) % 3600 FROM labels WHERE at IS NOT NULL;
+    INSERT INTO figure_touch (scope, at)
+        SELECT DISTINCT '*', at - ((at % 3600) + 3600) % 3600 FROM stories;
+
+    CREATE TRIGGER figure_labels_insert AFTER INSERT ON labels WHEN NEW.at IS NOT NULL BEGIN
+        INSERT INTO figure_touch (scope, at) VALUES (NEW.district_id, NEW.at);
+    END;
+    CREATE TRIGGER figure_labels_delete AFTER DELETE ON labels WHEN OLD.at IS NOT NULL BEGIN
+        INSERT INTO figure_touch (scope, at) VALUES (OLD.district_id, OLD.at);
+    END;
+    CREATE TRIGGER figure_labels_update AFTER UPDATE OF district_id, at, story_id, label, frames ON labels BEGIN
+        INSERT INTO figure_touch (scope, at) SELECT OLD.district_id, OLD.at WHERE OLD.at IS NOT NULL;
+        INSERT INTO figure_touch (scope, at) SELECT NEW.district_id, NEW.at WHERE NEW.at IS NOT NULL;
+    END;
+
+    CREATE TRIGGER figure_stories_insert AFTER INSERT ON stories BEGIN
+        INSERT INTO figure_touch (scope, at) VALUES ('*', NEW.at);
+    END;
+    CREATE TRIGGER figure_stories_delete AFTER DELETE ON stories BEGIN
+        INSERT INTO figure_touch (scope, at) VALUES ('*', OLD.at);
+    END;
+    CREATE TRIGGER figure_stories_update AFTER UPDATE OF story_id, at ON stories BEGIN
+        INSERT INTO figure_touch (scope, at) VALUES ('*', OLD.at), ('*', NEW.at);
+    END;
+
+    CREATE TRIGGER figure_corrections_insert AFTER INSERT ON corrections BEGIN
+        INSERT INTO figure_touch (scope, at) SELECT district_id, at FROM labels
+            WHERE article_id = NEW.article_id AND district_id = NEW.district_id AND at IS NOT NULL;
+    END;
+    CREATE TRIGGER figure_corrections_delete AFTER DELETE ON corrections BEGIN
+        INSERT INTO figure_touch (scope, at) SELECT district_id, at FROM labels
+            WHERE article_id = OLD.article_id AND district_id = OLD.district_id AND at IS NOT NULL;
+    END;
+    CREATE TRIGGER figure_corrections_update AFTER UPDATE ON corrections BEGIN
+        INSERT INTO figure_touch (scope, at) SELECT district_id, at FROM labels
+            WHERE article_id IN (OLD.article_id, NEW.article_id)
+              AND district_id IN (OLD.district_id, NEW.district_id) AND at IS NOT NULL;
+    END;
+
+    CREATE TRIGGER figure_appearances_insert AFTER INSERT ON appearances BEGIN
+        INSERT INTO figure_touch (scope, at) SELECT district_id, at FROM labels
+            WHERE article_id = NEW.article_id AND at IS NOT NULL;
+    END;
+    CREATE TRIGGER figure_appearances_delete AFTER DELETE ON appearances BEGIN
+        INSERT INTO figure_touch (scope, at) SELECT district_id, at FROM labels
+            WHERE article_id = OLD.article_id AND at IS NOT NULL;
+    END;
+    CREATE TRIGGER figure_appearances_update AFTER UPDATE OF article_id, feed_id ON appearances BEGIN
+        INSERT INTO figure_touch (scope, at) SELECT district_id, at FROM labels
+            WHERE article_id IN (OLD.article_id, NEW.article_id) AND at IS NOT NULL;
+    END;
+
+    CREATE INDEX labels_latest ON labels (district_id, label, at);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -5,6 +5,7 @@ mod articles;
 mod backfill;
 mod digests;
 mod feeds;
+mod figure_cache;
 mod figures;
 mod labels;
 mod migrations;
@@ -22,11 +23,12 @@ pub use articles::{ArticleRef, NewArticle, PageUpdate, StoredArticle};
 pub use backfill::{BackfillRow, BackfillStatus, QueuedUrl};
 pub use digests::{DigestSummary, StoredDigest};
 pub use feeds::FeedState;
+pub use figure_cache::{CachedWeeks, PendingTouches, ARCHIVE_SCOPE};
 pub use figures::{ArticleBrief, FigureRow};
 pub use labels::{CorrectedExample, Correction, StoredLabel};
 pub use stories::{BulkArticle, StoryRow};
 pub use users::{random_token, Principal, Role};
-pub use weekly::{bucket_weeks, iso_week, Series, StoryRef, WeekBucket};
+pub use weekly::{bucket_weeks, iso_week, StoryRef, WeekBucket};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -1,22 +1,16 @@
-//! One district's coverage per ISO week (Europe/Stockholm) with effective label counts, its top
-//! outlets and latest stories: what the district dashboard and `/api/districts/{id}/series` show.
+//! Weekly buckets of dated counts in ISO weeks (Europe/Stockholm), for the search page's
+//! attention chart, and a district's latest stories of one label for its dashboard.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Europe::Stockholm;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+use super::labels::parse_label;
 use super::{from_ts, ts, Store, StoreError};
 use crate::model::{Label, LabelCounts};
-
-/// The `stats --json` shape.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Series {
-    pub district: String,
-    pub buckets: Vec<WeekBucket>,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WeekBucket {
@@ -38,10 +32,6 @@ pub struct StoryRef {
     pub url: String,
     pub date: DateTime<Utc>,
 }
-
-/// The label that counts for an (article, district) pair: the latest correction, else the machine's.
-pub(super) const EFFECTIVE: &str = "COALESCE((SELECT c.label FROM corrections c WHERE c.article_id = l.article_id \
-     AND c.district_id = l.district_id ORDER BY c.created_at DESC, c.id DESC LIMIT 1), l.label)";
 
 /// The Monday that starts `t`'s ISO week in Europe/Stockholm, and the week's name.
 pub fn iso_week(t: DateTime<Utc>) -> (NaiveDate, String) {
@@ -86,59 +76,7 @@ pub fn bucket_weeks(
     out
 }
 
-fn range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> (i64, i64) {
-    (from.map(ts).unwrap_or(i64::MIN), to.map(ts).unwrap_or(i64::MAX))
-}
-
 impl Store {
-    /// Weekly series of one district; `to` is exclusive.
-    pub fn weekly_series(
-        &self,
-        district: &str,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
-    ) -> Result<Series, StoreError> {
-        let (lo, hi) = range(from, to);
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            // `labels.at` carries the article's date (NULL while undated) beside the district in
-            // one index, so a range of weeks never touches the article rows.
-            "SELECT l.at, {EFFECTIVE} FROM labels l
-             WHERE l.district_id = ?1 AND l.at >= ?2 AND l.at < ?3"
-        ))?;
-        let raw: Vec<(i64, String)> =
-            stmt.query_map(params![district, lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-        let rows: Vec<(DateTime<Utc>, Label, u32)> = raw
-            .into_iter()
-            .map(|(t, l)| {
-                Label::parse(&l).map(|l| (from_ts(t), l, 1)).ok_or_else(|| StoreError::Corrupt(format!("label {l:?}")))
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Series { district: district.to_string(), buckets: bucket_weeks(&rows, from, to) })
-    }
-
-    /// Feeds that carried the most of a district's articles in the range: (feed id, articles).
-    pub fn top_outlets(
-        &self,
-        district: &str,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
-        limit: usize,
-    ) -> Result<Vec<(String, u32)>, StoreError> {
-        let (lo, hi) = range(from, to);
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT ap.feed_id, COUNT(DISTINCT l.article_id) AS n FROM labels l
-             JOIN articles a ON a.id = l.article_id JOIN appearances ap ON ap.article_id = l.article_id
-             WHERE l.district_id = ?1 AND COALESCE(a.published_at, a.first_seen_at) BETWEEN ?2 AND ?3 - 1
-             GROUP BY ap.feed_id ORDER BY n DESC, ap.feed_id LIMIT ?4",
-        )?;
-        let rows = stmt
-            .query_map(params![district, lo, hi, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
-    }
-
     /// Articles each feed brought in since `since` (by first appearance in that feed).
     pub fn feed_articles_since(&self, since: DateTime<Utc>) -> Result<Vec<(String, u32)>, StoreError> {
         let conn = self.conn();
@@ -148,27 +86,123 @@ impl Store {
         Ok(rows)
     }
 
-    /// The newest articles whose effective label toward `district` is `label`.
+    /// The newest stories whose effective label toward `district` is `label`: each story once,
+    /// by its newest such article. Walks the `labels_latest` index from the newest end and stops
+    /// once it has enough, so a district with a hundred thousand labels costs a few rows.
     pub fn latest_with_label(&self, district: &str, label: Label, limit: usize) -> Result<Vec<StoryRef>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT a.uid, a.title, a.url, COALESCE(a.published_at, a.first_seen_at) AS d FROM labels l
-             JOIN articles a ON a.id = l.article_id
-             WHERE l.district_id = ?1 AND {EFFECTIVE} = ?2 ORDER BY d DESC LIMIT ?3"
-        ))?;
-        let rows = stmt
-            .query_map(params![district, label.as_str(), limit as i64], |r| {
-                Ok(StoryRef { uid: r.get(0)?, title: r.get(1)?, url: r.get(2)?, date: from_ts(r.get(3)?) })
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
+        let mut corrected: HashMap<i64, Label> = HashMap::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT article_id, label FROM corrections WHERE district_id = ?1 ORDER BY created_at, id",
+        )?;
+        let mut rows = stmt.query([district])?;
+        while let Some(r) = rows.next()? {
+            corrected.insert(r.get(0)?, parse_label(&r.get::<_, String>(1)?)?);
+        }
+        drop(rows);
+        // (at, article, story), newest first.
+        let mut found: Vec<(i64, i64, i64)> = Vec::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT at, article_id, COALESCE(story_id, article_id) FROM labels
+             WHERE district_id = ?1 AND label = ?2 AND at IS NOT NULL ORDER BY at DESC",
+        )?;
+        let mut rows = stmt.query(params![district, label.as_str()])?;
+        let mut stories = HashSet::new();
+        while found.len() < limit {
+            let Some(r) = rows.next()? else { break };
+            let (at, article, story): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            if corrected.get(&article).is_some_and(|l| *l != label) || !stories.insert(story) {
+                continue;
+            }
+            found.push((at, article, story));
+        }
+        drop(rows);
+        // Articles staff corrected to this label, wherever their machine label sorts.
+        let mut one = conn.prepare_cached(
+            "SELECT at, COALESCE(story_id, article_id) FROM labels
+             WHERE article_id = ?1 AND district_id = ?2 AND at IS NOT NULL",
+        )?;
+        for (article, _) in corrected.iter().filter(|(_, l)| **l == label) {
+            if let Some((at, story)) = one
+                .query_row(params![article, district], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                .optional()?
+            {
+                found.retain(|f| f.2 != story || f.0 > at);
+                if !found.iter().any(|f| f.2 == story) {
+                    found.push((at, *article, story));
+                }
+            }
+        }
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+        found.truncate(limit);
+        let mut art = conn.prepare_cached("SELECT uid, title, url FROM articles WHERE id = ?1")?;
+        found
+            .into_iter()
+            .map(|(at, article, _)| {
+                Ok(art.query_row([article], |r| {
+                    Ok(StoryRef { uid: r.get(0)?, title: r.get(1)?, url: r.get(2)?, date: from_ts(at) })
+                })?)
+            })
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Tone;
+    use crate::store::{BulkArticle, NewArticle};
     use chrono::TimeZone;
+
+    #[test]
+    fn latest_stories_follow_corrections_and_count_a_story_once() {
+        let store = Store::open_in_memory().unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap();
+        let item = |i: i64, label: Label, same_story: bool| BulkArticle {
+            article: NewArticle {
+                uid: format!("u{i}"),
+                canonical: format!("x.se/{i}"),
+                url: format!("https://x.se/{i}"),
+                title: format!("A{i}"),
+                published: Some(t0 + Duration::hours(i)),
+                seen: t0 + Duration::hours(i),
+                undated: false,
+                text: String::new(),
+                text_source: "feed".into(),
+                feed_html: String::new(),
+                page_html: None,
+                page_status: "skipped".into(),
+                page_error: None,
+                page_attempts: 0,
+            },
+            feed_id: "f".into(),
+            labels: vec![("araby".into(), Tone { label, score: 0.0, frames: vec![], evidence: vec![] })],
+            same_story_as_previous: same_story,
+        };
+        use Label::*;
+        let ids = store
+            .insert_bulk(
+                &[
+                    item(0, Stigmatizing, false),
+                    item(1, Negative, false),
+                    item(2, Stigmatizing, false),
+                    item(3, Stigmatizing, true), // the same story as A2
+                    item(4, Stigmatizing, false),
+                ],
+                "v",
+            )
+            .unwrap();
+        let titles = |l: Label, n: usize| -> Vec<String> {
+            store.latest_with_label("araby", l, n).unwrap().into_iter().map(|s| s.title).collect()
+        };
+        assert_eq!(titles(Stigmatizing, 5), ["A4", "A3", "A0"]);
+        assert_eq!(titles(Stigmatizing, 2), ["A4", "A3"]);
+        store.add_correction(ids[4], "araby", Neutral, "anna", None, t0).unwrap();
+        store.add_correction(ids[1], "araby", Stigmatizing, "anna", None, t0).unwrap();
+        assert_eq!(titles(Stigmatizing, 5), ["A3", "A1", "A0"]);
+        assert_eq!(titles(Neutral, 5), ["A4"]);
+        assert!(titles(Positive, 5).is_empty());
+    }
 
     #[test]
     fn weeks_follow_stockholm_and_gaps_are_kept() {

@@ -177,6 +177,11 @@ fn correct(s: &AppState, who: &Principal, uid: &str, f: &CorrectionForm) -> Resu
         s.index.upsert(&[doc])?;
         s.index.commit(s.index.synced_seq()?)?;
     }
+    // The dashboard and digest read the corrected week from the rows until it is settled; settle
+    // it now so they are fast again at once.
+    if let Err(e) = crate::digest::cache::refresh(&s.store) {
+        tracing::warn!(error = %e, "weekly figures cache not settled");
+    }
     Ok(s.store.corrections_for(a.id)?)
 }
 

@@ -16,9 +16,11 @@ use super::error::{Api, WebError};
 use super::page::{render, Chrome, Ctx};
 use super::search::feed_name;
 use super::AppState;
+use crate::digest::figures::{top, WeekTally};
+use crate::digest::{Series, Week};
 use crate::model::{District, Label};
 use crate::search::local_day;
-use crate::store::{Series, StoryRef};
+use crate::store::StoryRef;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -32,9 +34,12 @@ pub(crate) struct Range {
 /// `[from, to)` in UTC, either end open.
 type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
+/// Longest range a page charts: twenty years of weeks.
+const MAX_WEEKS: i64 = 20 * 53;
+
 impl Range {
-    /// `[from, to)` in UTC; without `from`, the dashboard shows the last 26 weeks.
-    fn bounds(&self, default_weeks: Option<i64>) -> Result<Bounds, WebError> {
+    /// `[from, to)` in UTC, either end open.
+    fn bounds(&self) -> Result<Bounds, WebError> {
         let parse = |s: &str, end: bool| -> Result<Option<DateTime<Utc>>, WebError> {
             let s = s.trim();
             if s.is_empty() {
@@ -42,9 +47,21 @@ impl Range {
             }
             Ok(Some(local_day(s, end).map_err(|e| WebError::BadRequest(e.to_string()))?))
         };
-        let from = parse(&self.from, false)?;
-        let to = parse(&self.to, true)?;
-        let from = from.or_else(|| default_weeks.map(|w| Utc::now() - Duration::weeks(w)));
+        Ok((parse(&self.from, false)?, parse(&self.to, true)?))
+    }
+
+    /// The ISO weeks the range covers; without `from`, the `default_weeks` up to `to` (this week
+    /// when open).
+    fn weeks(&self, default_weeks: u32) -> Result<(Week, Week), WebError> {
+        let (from, to) = self.bounds()?;
+        let to = to.map(|t| Week::of(t - Duration::seconds(1))).unwrap_or_else(|| Week::of(Utc::now()));
+        let from = from.map(Week::of).unwrap_or_else(|| to.minus(default_weeks.saturating_sub(1)));
+        if from > to {
+            return Err(WebError::BadRequest("from is after to".into()));
+        }
+        if (to.monday() - from.monday()).num_weeks() > MAX_WEEKS {
+            return Err(WebError::BadRequest("the range is longer than twenty years".into()));
+        }
         Ok((from, to))
     }
 }
@@ -53,8 +70,18 @@ fn district<'a>(s: &'a AppState, id: &str) -> Result<&'a District, WebError> {
     s.config.districts.iter().find(|d| d.id == id).ok_or(WebError::NotFound)
 }
 
+/// Stories per label and week: what the dashboard charts (each story once, as the figures count).
 fn weeks_of(series: &Series) -> Vec<(String, [u32; 4])> {
     series.buckets.iter().map(|b| (b.week.clone(), Label::ALL.map(|l| b.labels.get(l)))).collect()
+}
+
+/// Whole percent of `part` in `whole`.
+fn percent(part: u32, whole: u32) -> u32 {
+    if whole == 0 {
+        0
+    } else {
+        (part as f64 * 100.0 / whole as f64).round() as u32
+    }
 }
 
 fn chart_for(ctx: &Ctx, d: &District, series: &Series) -> String {
@@ -69,7 +96,7 @@ struct StoryView {
     date: String,
 }
 
-fn stories(list: Vec<StoryRef>) -> Vec<StoryView> {
+fn stories_of(list: Vec<StoryRef>) -> Vec<StoryView> {
     list.into_iter()
         .map(|s| StoryView {
             uid: s.uid,
@@ -87,10 +114,15 @@ struct DistrictPage {
     name: String,
     from: String,
     to: String,
-    total: u32,
+    articles: u32,
+    stories: u32,
     share: u32,
+    /// The latest week of the range: name, stigmatizing share of stories, its baseline, spike.
+    last: Option<(String, u32, u32, bool)>,
+    spikes: Vec<String>,
     chart_svg: String,
     chart_rows: Vec<chart::Row>,
+    frames: Vec<(String, u32)>,
     outlets: Vec<(String, u32)>,
     stigmatizing: Vec<StoryView>,
     positive: Vec<StoryView>,
@@ -107,31 +139,39 @@ pub(crate) async fn page(
     uri: Uri,
 ) -> Result<Response, WebError> {
     let d = district(&s, &id)?.clone();
-    let (from, to) = r.bounds(Some(26))?;
+    let (from, to) = r.weeks(26)?;
     let st = s.clone();
-    let did = id.clone();
-    let (series, outlets, stig, pos) = tokio::task::spawn_blocking(move || -> Result<_, WebError> {
+    let dd = d.clone();
+    let ((series, total), stig, pos) = tokio::task::spawn_blocking(move || -> Result<_, WebError> {
         Ok((
-            st.store.weekly_series(&did, from, to)?,
-            st.store.top_outlets(&did, from, to, 5)?,
-            st.store.latest_with_label(&did, Label::Stigmatizing, 5)?,
-            st.store.latest_with_label(&did, Label::Positive, 5)?,
+            crate::digest::series_and_total(&st.store, &dd, from, to)?,
+            st.store.latest_with_label(&dd.id, Label::Stigmatizing, 5)?,
+            st.store.latest_with_label(&dd.id, Label::Positive, 5)?,
         ))
     })
     .await??;
     let weeks = weeks_of(&series);
-    let total: u32 = series.buckets.iter().map(|b| b.articles).sum();
-    let stig_total: u32 = series.buckets.iter().map(|b| b.labels.stigmatizing).sum();
     let here = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+    let WeekTally { articles, stories, labels, .. } = total;
     let view = DistrictPage {
         c: Chrome::new(&ctx, &who, "districts", d.name.clone(), &here),
         chart_svg: chart_for(&ctx, &d, &series),
         chart_rows: chart::rows(&weeks),
-        total,
-        share: if total == 0 { 0 } else { (stig_total as f64 * 100.0 / total as f64).round() as u32 },
-        outlets: outlets.into_iter().map(|(f, n)| (feed_name(&s, &f), n)).collect(),
-        stigmatizing: stories(stig),
-        positive: stories(pos),
+        articles,
+        stories,
+        share: percent(labels.stigmatizing, stories),
+        last: series.buckets.last().map(|b| {
+            let pct = |x: f64| (x * 100.0).round() as u32;
+            (b.week.clone(), pct(b.stigma_share), pct(b.baseline_stigma_share), b.spike)
+        }),
+        spikes: series.buckets.iter().filter(|b| b.spike).map(|b| b.week.clone()).collect(),
+        frames: top(&total.frames)
+            .into_iter()
+            .map(|c| (crate::digest::frame_name(ctx.lang.code(), &c.id), c.n))
+            .collect(),
+        outlets: top(&total.sources).into_iter().map(|c| (feed_name(&s, &c.id), c.n)).collect(),
+        stigmatizing: stories_of(stig),
+        positive: stories_of(pos),
         others: s.config.districts.iter().filter(|o| o.id != id).map(|o| (o.id.clone(), o.name.clone())).collect(),
         query: uri.query().map(|q| format!("?{q}")).unwrap_or_default(),
         from: r.from.clone(),
@@ -142,6 +182,12 @@ pub(crate) async fn page(
     render(&view)
 }
 
+/// The dashboard's series: the range's weeks, stories per label (the figures' rule).
+async fn dashboard_series(s: AppState, d: District, r: &Range) -> Result<Series, WebError> {
+    let (from, to) = r.weeks(26)?;
+    Ok(tokio::task::spawn_blocking(move || crate::digest::series(&s.store, &d, from, to)).await??)
+}
+
 pub(crate) async fn chart_svg(
     State(s): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -149,8 +195,7 @@ pub(crate) async fn chart_svg(
     Query(r): Query<Range>,
 ) -> Result<Response, WebError> {
     let d = district(&s, &id)?.clone();
-    let (from, to) = r.bounds(Some(26))?;
-    let series = tokio::task::spawn_blocking(move || s.store.weekly_series(&id, from, to)).await??;
+    let series = dashboard_series(s, d.clone(), &r).await?;
     let disp = format!("attachment; filename=\"tonlage-{}.svg\"", d.id);
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml".to_string()), (header::CONTENT_DISPOSITION, disp)],
@@ -164,9 +209,8 @@ pub(crate) async fn series_csv(
     Path(id): Path<String>,
     Query(r): Query<Range>,
 ) -> Result<Response, WebError> {
-    district(&s, &id)?;
-    let (from, to) = r.bounds(Some(26))?;
-    let series = tokio::task::spawn_blocking(move || s.store.weekly_series(&id, from, to)).await??;
+    let d = district(&s, &id)?.clone();
+    let series = dashboard_series(s, d, &r).await?;
     let mut body = super::csv::line(&[
         "district",
         "week",
@@ -177,6 +221,10 @@ pub(crate) async fn series_csv(
         "neutral",
         "positive",
         "stigma_share",
+        "baseline_stigma_share",
+        "spike",
+        "net_tone",
+        "share_of_all_articles",
     ]);
     for b in &series.buckets {
         let n = |v: u32| v.to_string();
@@ -190,6 +238,10 @@ pub(crate) async fn series_csv(
             &n(b.labels.neutral),
             &n(b.labels.positive),
             &b.stigma_share.to_string(),
+            &b.baseline_stigma_share.to_string(),
+            &b.spike.to_string(),
+            &b.net_tone.to_string(),
+            &b.share_of_all_articles.to_string(),
         ]));
     }
     let disp = format!("attachment; filename=\"tonlage-{}.csv\"", series.district);
@@ -205,14 +257,7 @@ pub(crate) async fn api_series(
     Query(r): Query<Range>,
 ) -> Result<Response, Api> {
     let d = district(&s, &id)?.clone();
-    let (from, to) = r.bounds(None)?;
-    let to = to
-        .map(|t| crate::digest::Week::of(t - Duration::seconds(1)))
-        .unwrap_or_else(|| crate::digest::Week::of(Utc::now()));
-    let from = from.map(crate::digest::Week::of).unwrap_or_else(|| to.minus(11));
-    if from > to {
-        return Err(WebError::BadRequest("from is after to".into()).into());
-    }
+    let (from, to) = r.weeks(12)?;
     let store = s.store.clone();
     let series = tokio::task::spawn_blocking(move || crate::digest::series(&store, &d, from, to)).await??;
     Ok(Json(series).into_response())
@@ -222,6 +267,7 @@ struct Summary {
     id: String,
     name: String,
     articles: u32,
+    stories: u32,
     stigmatizing: u32,
     positive: u32,
     share: u32,
@@ -249,39 +295,35 @@ async fn overview(
     let comparing = !wanted.is_empty();
     let chosen: Vec<District> =
         s.config.districts.iter().filter(|d| !comparing || wanted.contains(&d.id)).cloned().collect();
-    let (from, to) = r.bounds(Some(26))?;
+    let (from, to) = r.weeks(26)?;
     let st = s.clone();
-    let ids: Vec<String> = chosen.iter().map(|d| d.id.clone()).collect();
-    let all: Vec<Series> = tokio::task::spawn_blocking(move || -> Result<Vec<Series>, WebError> {
-        // Every series over the same weeks, so lines line up: the chosen range or the 26 weeks.
-        let to = to.or(Some(Utc::now()));
-        ids.iter().map(|id| Ok(st.store.weekly_series(id, from, to)?)).collect()
+    let ds = chosen.clone();
+    // Every series over the same weeks, so lines line up: the chosen range or the 26 weeks.
+    let all: Vec<(Series, WeekTally)> = tokio::task::spawn_blocking(move || -> Result<_, WebError> {
+        ds.iter().map(|d| Ok(crate::digest::series_and_total(&st.store, d, from, to)?)).collect()
     })
     .await??;
     let t = ctx.lang.tr();
     let summaries = chosen
         .iter()
         .zip(&all)
-        .map(|(d, series)| {
-            let sum = |f: &dyn Fn(&crate::store::WeekBucket) -> u32| series.buckets.iter().map(f).sum::<u32>();
-            let articles = sum(&|b| b.articles);
-            let stigmatizing = sum(&|b| b.labels.stigmatizing);
-            Summary {
-                id: d.id.clone(),
-                name: d.name.clone(),
-                articles,
-                stigmatizing,
-                positive: sum(&|b| b.labels.positive),
-                share: if articles == 0 { 0 } else { (stigmatizing as f64 * 100.0 / articles as f64).round() as u32 },
-            }
+        .map(|(d, (_, total))| Summary {
+            id: d.id.clone(),
+            name: d.name.clone(),
+            articles: total.articles,
+            stories: total.stories,
+            stigmatizing: total.labels.stigmatizing,
+            positive: total.labels.positive,
+            share: percent(total.labels.stigmatizing, total.stories),
         })
         .collect();
+    let all: Vec<Series> = all.into_iter().map(|(s, _)| s).collect();
     let weeks: Vec<String> =
         all.first().map(|s| s.buckets.iter().map(|b| b.week.clone()).collect()).unwrap_or_default();
     let lines: Vec<(String, Vec<f64>)> = chosen
         .iter()
         .zip(&all)
-        .map(|(d, s)| (d.name.clone(), s.buckets.iter().map(|b| b.articles as f64).collect()))
+        .map(|(d, s)| (d.name.clone(), s.buckets.iter().map(|b| b.stories as f64).collect()))
         .collect();
     let here = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
     let title = if comparing { t.compare } else { t.districts_title };

@@ -48,13 +48,16 @@ pub async fn run(
             };
             progress.finish();
             match pass {
-                Some(Ok(sum)) => tracing::info!(
-                    feeds_ok = sum.feeds_ok,
-                    feeds_failed = sum.feeds_failed,
-                    new_articles = sum.new_articles,
-                    duplicates = sum.duplicates,
-                    "pass done"
-                ),
+                Some(Ok(sum)) => {
+                    tracing::info!(
+                        feeds_ok = sum.feeds_ok,
+                        feeds_failed = sum.feeds_failed,
+                        new_articles = sum.new_articles,
+                        duplicates = sum.duplicates,
+                        "pass done"
+                    );
+                    settle_figures(&pipeline);
+                }
                 Some(Err(e)) => tracing::error!(error = %e, "pass failed"),
                 // Dropped mid-pass: everything stored so far is committed in SQLite; catch the index up.
                 None => break pipeline.sync_index().map(|_| ()),
@@ -68,6 +71,14 @@ pub async fn run(
     };
     running.store(false, Ordering::SeqCst);
     result
+}
+
+/// Settles the weeks this pass touched in the weekly figures cache. A failure only costs speed:
+/// readers compute unsettled weeks from the rows.
+fn settle_figures(p: &Pipeline) {
+    if let Err(e) = crate::digest::cache::refresh(&p.store) {
+        tracing::warn!(error = %e, "weekly figures cache not settled");
+    }
 }
 
 /// Kept pages beyond `[retention] page_html_days` are dropped once a day; text and labels stay.
