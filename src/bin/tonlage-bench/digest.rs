@@ -79,6 +79,21 @@ pub fn run(n: usize, seed: u64, runs: usize) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
 
+    let t = Instant::now();
+    let from_rows = digest::series(
+        &store,
+        &config.districts[0],
+        Week::of(end - Duration::days(5 * 365)),
+        Week::last_complete(end),
+    )?;
+    let unsettled_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let settled = digest::cache::refresh(&store)?;
+    println!(
+        "  stats for one district over five years before the figures cache is settled (from the rows): {unsettled_ms:.0} ms"
+    );
+    println!("  settling the figures cache: {settled} district-weeks in {:.1} s", t.elapsed().as_secs_f64());
+
     let week = Week::last_complete(end);
     let mut digest_ms = Vec::new();
     let mut stats_ms = Vec::new();
@@ -92,6 +107,10 @@ pub fn run(n: usize, seed: u64, runs: usize) -> anyhow::Result<()> {
         let s = digest::series(&store, &config.districts[0], Week::of(end - Duration::days(5 * 365)), week)?;
         stats_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         weeks = s.buckets.len();
+        anyhow::ensure!(
+            serde_json::to_string(&s)? == serde_json::to_string(&from_rows)?,
+            "the cached series differs from the one computed from the rows"
+        );
     }
     let show = |v: &mut Vec<f64>| {
         let first = v[0];
@@ -101,5 +120,40 @@ pub fn run(n: usize, seed: u64, runs: usize) -> anyhow::Result<()> {
     println!("  digest of {week} for 10 districts (build + render html/md/json): {}", show(&mut digest_ms));
     println!("  stats for one district over five years ({weeks} weeks): {}", show(&mut stats_ms));
     println!("  peak RSS: {:.0} MB", peak_rss_mb());
+    Ok(())
+}
+
+/// Five-year series of each configured bench district on an existing archive, `runs` times each,
+/// through the figures cache (settled first, and timed, if a writer has not done so).
+pub fn aggregation(data: &std::path::Path, runs: usize) -> anyhow::Result<()> {
+    let config = Config::parse(&districts(), std::path::Path::new("bench.toml"))?;
+    let store = Store::open(data)?;
+    let t = Instant::now();
+    let settled = digest::cache::refresh(&store)?;
+    println!(
+        "district x week aggregation: settled {settled} district-weeks first in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let end = Utc::now();
+    let (from, to) = (Week::of(end - Duration::days(5 * 365)), Week::of(end));
+    let mut ms = Vec::new();
+    let mut weeks = 0;
+    let mut articles = 0;
+    for _ in 0..runs.max(1) {
+        for d in &config.districts {
+            let t = Instant::now();
+            let s = digest::series(&store, d, from, to)?;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            weeks = s.buckets.len();
+            articles += s.buckets.iter().map(|b| b.articles as u64).sum::<u64>();
+        }
+    }
+    let calls = ms.len();
+    let (a, b, c) = crate::searching::percentiles(ms);
+    println!(
+        "  one district, {weeks} weeks (stories, labels, frames, outlets, baseline, spikes, share of all): \
+         {calls} calls, {} articles per call on average; p50 {a:.2} / p95 {b:.2} / p99 {c:.2} ms",
+        articles / calls as u64
+    );
     Ok(())
 }

@@ -70,6 +70,14 @@ enum What {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// District x week aggregation on an existing archive (e.g. the one `search` built): five-year
+    /// series of every district through the figures cache, latency percentiles.
+    Aggregation {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
     /// Backfill of a generated outlet on 127.0.0.1 (robots.txt, sitemaps, pages), host gap 0.
     Backfill {
         #[arg(long, default_value_t = 500)]
@@ -100,12 +108,14 @@ fn main() -> anyhow::Result<()> {
             let bin = std::env::current_exe()?.with_file_name("tonlage");
             searching::reindex(&bin, &data)?;
             searching::latencies(&data, runs)?;
+            digest::aggregation(&data, runs)?;
             if postgres {
                 pg::run(&data, runs)?;
             }
             Ok(())
         }
         What::Digest { n, seed, runs } => digest::run(n, seed, runs),
+        What::Aggregation { data, runs } => digest::aggregation(&data, runs),
         What::Backfill { n, seed } => backfill::run(n, seed),
         What::Extraction { dir, trafilatura } => extraction::run(&dir, trafilatura),
     }
