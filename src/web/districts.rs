@@ -117,7 +117,7 @@ struct DistrictPage {
     articles: u32,
     stories: u32,
     share: u32,
-    /// The latest week of the range: name, stigmatizing share of stories, its baseline, spike.
+    /// The latest finished week of the range: name, stigmatizing share of stories, its baseline, spike.
     last: Option<(String, u32, u32, bool)>,
     spikes: Vec<String>,
     chart_svg: String,
@@ -160,10 +160,13 @@ pub(crate) async fn page(
         articles,
         stories,
         share: percent(labels.stigmatizing, stories),
-        last: series.buckets.last().map(|b| {
-            let pct = |x: f64| (x * 100.0).round() as u32;
-            (b.week.clone(), pct(b.stigma_share), pct(b.baseline_stigma_share), b.spike)
-        }),
+        // The headline compares a finished week: the running one is still filling up.
+        last: series.buckets.iter().rev().find(|b| Week::parse(&b.week).is_some_and(|w| w.end() <= Utc::now())).map(
+            |b| {
+                let pct = |x: f64| (x * 100.0).round() as u32;
+                (b.week.clone(), pct(b.stigma_share), pct(b.baseline_stigma_share), b.spike)
+            },
+        ),
         spikes: series.buckets.iter().filter(|b| b.spike).map(|b| b.week.clone()).collect(),
         frames: top(&total.frames)
             .into_iter()
