@@ -117,7 +117,12 @@ pub(crate) async fn page(
                 label: t.label(eff),
                 machine: l.corrected.map(|_| t.label(l.label)),
                 score: format!("{:+.2}", l.score),
-                frames: l.frames.join(", "),
+                frames: l
+                    .frames
+                    .iter()
+                    .map(|f| crate::digest::frame_name(ctx.lang.code(), f))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 evidence: l.evidence.iter().map(|e| (e.text.clone(), e.terms.join(", "))).collect(),
                 options: Label::ALL.iter().map(|x| (x.as_str(), t.label(*x), *x == eff)).collect(),
             }
