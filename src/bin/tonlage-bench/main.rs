@@ -53,6 +53,14 @@ enum What {
         #[arg(long)]
         postgres: bool,
     },
+    /// The search page's attention chart (tone counts per hour of every match) on the index of an
+    /// existing data directory, e.g. one `search` built.
+    Chart {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
     /// The index stage against plain tantivy on the same generated documents.
     Index {
         #[arg(long, default_value_t = 20_000)]
@@ -105,6 +113,7 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        What::Chart { data, runs } => searching::chart(&data, runs),
         What::Digest { n, seed, runs } => digest::run(n, seed, runs),
         What::Backfill { n, seed } => backfill::run(n, seed),
         What::Extraction { dir, trafilatura } => extraction::run(&dir, trafilatura),
