@@ -108,8 +108,9 @@ pub(crate) fn forgiving(text: &str) -> String {
 
 impl SearchIndex {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, IndexError> {
-        let f = &self.fields;
-        let searcher = self.reader.searcher();
+        let live = self.live();
+        let f = &live.fields;
+        let searcher = live.reader.searcher();
         let text = forgiving(&q.text);
         let text_query = self.text_query(&text);
         let snippets = if text.is_empty() || text == "*" {
@@ -150,7 +151,7 @@ impl SearchIndex {
 
     /// `text_query` narrowed by the district, tone, source and date filters of `q`.
     pub(super) fn filtered(&self, text_query: Box<dyn Query>, q: &SearchQuery) -> BooleanQuery {
-        let f = &self.fields;
+        let f = self.fields();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
         let term = |field, value: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
@@ -177,11 +178,12 @@ impl SearchIndex {
 
     /// The staff query text as a tantivy query; empty or `*` matches everything.
     pub(super) fn text_query(&self, text: &str) -> Box<dyn Query> {
-        let f = &self.fields;
         if text.is_empty() || text == "*" {
             return Box::new(AllQuery);
         }
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
+        let live = self.live();
+        let f = &live.fields;
+        let mut parser = QueryParser::for_index(&live.index, vec![f.title, f.body]);
         parser.set_conjunction_by_default();
         parser.set_field_boost(f.title, 2.0);
         parser.parse_query_lenient(text).0

@@ -9,7 +9,7 @@ use tantivy::Index;
 
 pub(crate) const SWEDISH: &str = "sv_stem";
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Fields {
     pub uid: Field,
     pub title: Field,
@@ -22,7 +22,20 @@ pub(crate) struct Fields {
     pub tone: Field,
 }
 
+/// The schema new indexes get. `tone` and `district_tone` are fast (column per segment) so the
+/// attention chart reads every match's labels in one pass.
 pub(crate) fn build() -> (Schema, Fields) {
+    build_with(STRING | FAST)
+}
+
+/// The schema before `tone` and `district_tone` became fast, as indexes made by earlier versions
+/// have it: tests of the fallback chart and of the upgrade on rebuild use it.
+#[cfg(test)]
+pub(crate) fn build_before_fast_tones() -> (Schema, Fields) {
+    build_with(STRING)
+}
+
+fn build_with(tones: TextOptions) -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default().set_tokenizer(SWEDISH).set_index_option(IndexRecordOption::WithFreqsAndPositions),
@@ -34,8 +47,8 @@ pub(crate) fn build() -> (Schema, Fields) {
         published: b.add_date_field("published", INDEXED | FAST | STORED),
         source: b.add_text_field("source", STRING | FAST),
         district: b.add_text_field("district", STRING | FAST),
-        district_tone: b.add_text_field("district_tone", STRING),
-        tone: b.add_text_field("tone", STRING),
+        district_tone: b.add_text_field("district_tone", tones.clone()),
+        tone: b.add_text_field("tone", tones),
     };
     (b.build(), fields)
 }
@@ -47,6 +60,11 @@ pub(crate) fn register_analyzer(index: &Index) {
         .filter(Stemmer::new(Language::Swedish))
         .build();
     index.tokenizers().register(SWEDISH, analyzer);
+}
+
+/// Whether the chart can read labels from columns; indexes made before they were fast cannot.
+pub(crate) fn tones_are_fast(schema: &Schema, f: &Fields) -> bool {
+    schema.get_field_entry(f.tone).is_fast() && schema.get_field_entry(f.district_tone).is_fast()
 }
 
 /// Field handles of an existing index, whose schema must be ours.

@@ -3,12 +3,14 @@
 
 mod archive;
 mod backfill;
+mod decoding;
 mod digest;
 mod extraction;
 mod gen;
 mod pg;
 mod searching;
 mod stages;
+mod storing;
 
 use std::path::PathBuf;
 
@@ -26,6 +28,24 @@ enum What {
     /// End-to-end ingest from stored pages (decode → extract → districts/tone → store → index).
     Ingest {
         #[arg(long, default_value_t = 5000)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Feed decoding (charset, repair, feed-rs) per second of generated RSS 2.0, Atom and JSON Feed.
+    Feeds {
+        #[arg(long, default_value_t = 2000)]
+        n: usize,
+        /// Items per feed.
+        #[arg(long, default_value_t = 50)]
+        items: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Store inserts per second (articles with labels and appearances), without extraction,
+    /// classification or indexing; and the database size per 1,000 articles.
+    Store {
+        #[arg(long, default_value_t = 20_000)]
         n: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -52,6 +72,14 @@ enum What {
         /// Also load the archive into PostgreSQL full-text search and run the same shapes there.
         #[arg(long)]
         postgres: bool,
+    },
+    /// The search page's attention chart (tone counts per hour of every match) on the index of an
+    /// existing data directory, e.g. one `search` built.
+    Chart {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
     },
     /// The index stage against plain tantivy on the same generated documents.
     Index {
@@ -99,6 +127,8 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().what {
         What::Ingest { n, seed } => stages::ingest(n, seed),
         What::Classify { n, seed } => stages::classify(n, seed),
+        What::Feeds { n, items, seed } => decoding::run(n, items, seed),
+        What::Store { n, seed } => storing::run(n, seed),
         What::Index { n, seed } => searching::index_vs_plain(n, seed),
         What::Search { n, seed, data, runs, postgres } => {
             if !data.join("tonlage.db").exists() {
@@ -114,6 +144,7 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        What::Chart { data, runs } => searching::chart(&data, runs),
         What::Digest { n, seed, runs } => digest::run(n, seed, runs),
         What::Aggregation { data, runs } => digest::aggregation(&data, runs),
         What::Backfill { n, seed } => backfill::run(n, seed),

@@ -1,5 +1,6 @@
 //! Search and indexing figures at archive scale: reindex time and peak RSS (the real binary),
-//! index stage against plain tantivy, and query latency percentiles for a mix of query shapes.
+//! index stage against plain tantivy, query latency percentiles for a mix of query shapes, and
+//! the search page's attention chart.
 
 use std::path::Path;
 use std::process::Command;
@@ -76,6 +77,37 @@ pub fn latencies(data: &Path, runs: usize) -> anyhow::Result<()> {
         "  serving footprint of this process (index open, queries run): peak RSS {:.0} MB",
         crate::stages::peak_rss_mb()
     );
+    Ok(())
+}
+
+/// Time of the search page's attention chart (`hours_by_tone`) on the index in `data`, for the
+/// shapes where it costs most: a term most articles contain, alone and with filters.
+pub fn chart(data: &Path, runs: usize) -> anyhow::Result<()> {
+    let dir = data.join("search");
+    let schema = tantivy::Index::open_in_dir(&dir)?.schema();
+    let columns = schema.get_field("tone").is_ok_and(|f| schema.get_field_entry(f).is_fast());
+    let index = SearchIndex::open(&dir, false)?;
+    let how = if columns { "one pass over the label columns" } else { "no label columns: one search per label" };
+    println!("attention chart, {} documents, {how}; {runs} runs per shape (ms: p50 / p95 / p99)", index.num_docs());
+    let q = |text: &str| SearchQuery { text: text.into(), limit: 20, ..SearchQuery::default() };
+    let shapes = [
+        ("common term", q("polisen")),
+        ("common term + district", SearchQuery { district: Some("araby".into()), ..q("polisen") }),
+        ("common term + tone", SearchQuery { tone: Some(Label::Stigmatizing), ..q("polisen") }),
+        ("rare term", q("explosion")),
+        ("everything", q("*")),
+    ];
+    for (name, q) in shapes {
+        let matches = index.search(&q)?.total;
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let t = Instant::now();
+            std::hint::black_box(index.hours_by_tone(&q)?);
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        let (a, b, c) = percentiles(times);
+        println!("  {name:<24} {matches:>8} matches  {a:>7.1} / {b:>7.1} / {c:>7.1}");
+    }
     Ok(())
 }
 
