@@ -171,11 +171,20 @@ pub(crate) async fn page(
     let searched = uri.query().is_some_and(|q| q.contains("q=") || q.contains("district="));
     let st = s.clone();
     let c2 = ctx.clone();
+    let query = params.to_query();
+    // The attention chart counts every match, which for a very common word is most of the
+    // archive: it runs on the other core while the page of hits is fetched.
+    let chart = query.as_ref().ok().cloned().map(|q| {
+        let st = s.clone();
+        tokio::task::spawn_blocking(move || -> Result<_, WebError> {
+            st.index.refresh()?;
+            attention(&st, &q)
+        })
+    });
     let result = tokio::task::spawn_blocking(move || -> Result<_, WebError> {
         st.index.refresh()?;
-        let q = params.to_query()?;
+        let q = query?;
         let out = search::run(&st.store, &st.index, &q, false)?;
-        let chart = attention(&st, &q)?;
         let hits: Vec<HitView> = out
             .hits
             .iter()
@@ -189,9 +198,14 @@ pub(crate) async fn page(
                 badges: badges(&st, &c2, h),
             })
             .collect();
-        Ok((out.total, hits, chart))
+        Ok((out.total, hits))
     })
     .await?;
+    let chart = match chart {
+        Some(task) => task.await?,
+        None => Ok(Vec::new()),
+    };
+    let result = result.and_then(|(total, hits)| Ok((total, hits, chart?)));
     let (total, hits, chart_data, error) = match result {
         Ok((total, hits, chart)) => (total, hits, chart, None),
         Err(WebError::BadRequest(m)) => (0, Vec::new(), Vec::new(), Some(m)),
