@@ -220,3 +220,48 @@ fn a_quiet_week_says_so_and_english_is_available() {
     let html = app.ok(&["digest", "--week", "2026-W10", "--format", "html"]);
     assert!(html.contains("Tone report week 10, 2026") && html.contains("Most stigmatizing"), "{html}");
 }
+
+/// An article whose page failed first is clustered again when the page arrives: the feed's
+/// teaser was too short to tell, the page shows the same wire story.
+#[test]
+fn a_page_that_arrives_later_joins_its_story() {
+    let f = Fixture::start();
+    let page = |title: &str| {
+        format!(
+            "<!doctype html><html><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{}</p></article></body></html>",
+            WIRE
+        )
+    };
+    f.route("/a/1", Resp::ok("text/html; charset=utf-8", page("Man skjuten i Araby")));
+    f.route("/b/1", Resp::status(503));
+    let feeds = |extra: &[(&str, &str, &str, &str)]| {
+        f.route(
+            "/a.xml",
+            Resp::ok(
+                "application/rss+xml",
+                rss(&f, &[("Man skjuten i Araby", "/a/1", "Tue, 03 Mar 2026 22:40:00 +0100", "Skott i Araby.")]),
+            ),
+        );
+        let mut items =
+            vec![("Skottlossning i Araby", "/b/1", "Tue, 03 Mar 2026 23:05:00 +0100", "Skott i Araby i natt.")];
+        items.extend_from_slice(extra);
+        f.route("/b.xml", Resp::ok("application/rss+xml", rss(&f, &items)));
+    };
+    feeds(&[]);
+    let app = App::new(&[("a", "/a.xml"), ("b", "/b.xml")].map(|(id, p)| feed_toml(id, &f.url(p), "")).concat());
+    app.ok(&["fetch"]);
+    let b = &stats(&app, "araby")["buckets"][0];
+    assert_eq!((b["articles"].as_u64(), b["stories"].as_u64()), (Some(2), Some(2)), "teaser alone: two stories");
+
+    // The page answers now; the feed has a new item, so it is read again and the failed page retried.
+    f.route("/b/1", Resp::ok("text/html; charset=utf-8", page("Skottlossning i Araby")));
+    feeds(&[("Nytt bibliotek i Araby", "/b/2", "Sat, 07 Mar 2026 10:00:00 +0100", LIBRARY)]);
+    f.route(
+        "/b/2",
+        Resp::ok("text/html; charset=utf-8", format!("<html><body><article><p>{LIBRARY}</p></article></body></html>")),
+    );
+    app.ok(&["fetch"]);
+    let b = &stats(&app, "araby")["buckets"][0];
+    assert_eq!(b["articles"], 3, "{b}");
+    assert_eq!(b["stories"], 2, "the retried page joined the wire story: {b}");
+}

@@ -427,7 +427,18 @@ impl Pipeline {
             page_status: status.into(),
             page_error: error,
         };
+        let page_ok = update.page_status == "ok";
+        let story_text =
+            page_ok.then(|| (update.title.clone().unwrap_or_else(|| entry.title.clone()), update.text.clone()));
         self.store.update_page(article_id, &update, &labels, tone::VERSION, Utc::now())?;
+        // The story was found from the feed's summary; the page's full text may show it is a copy
+        // of another outlet's article after all.
+        if let (Some((title, text)), Some(s)) = (story_text, self.store.story_of(article_id)?) {
+            let _one_at_a_time = self.stories.lock().unwrap_or_else(|p| p.into_inner());
+            if let Err(e) = assign_story(&self.store, article_id, &title, &text, s.at) {
+                tracing::error!(article_id, error = %e, "story not reassigned after the page arrived");
+            }
+        }
         Ok(())
     }
 
