@@ -6,7 +6,7 @@ mod common;
 mod webapp;
 
 use common::{run_with, App};
-use webapp::{encode, Server, EDITOR, VIEWER};
+use webapp::{encode, Server, ADMIN, EDITOR, VIEWER};
 
 #[test]
 fn without_login_the_api_answers_401_and_pages_redirect() {
@@ -285,4 +285,59 @@ fn account_commands_refuse_bad_input() {
     assert!(ok.status.success() && String::from_utf8_lossy(&ok.stdout).contains("skapat"));
     let again = run(&["user", "add", "anna", "--role", "admin"], "ett annat långt lösenord\n");
     assert!(String::from_utf8_lossy(&again.stdout).contains("uppdaterat"));
+}
+
+#[test]
+fn admins_manage_accounts_and_tokens_in_the_browser() {
+    let s = Server::start();
+    let admin = s.login(ADMIN);
+    let viewer = s.login(VIEWER);
+    assert_eq!(s.get("/admin/accounts", &viewer).status, 403, "viewers may not");
+    assert!(!s.get("/search", &viewer).body.contains("/admin/accounts"), "no link for viewers");
+    let page = s.get("/admin/accounts", &admin);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(EDITOR.0) && page.body.contains(VIEWER.0), "accounts listed");
+    let csrf = page.field("csrf").unwrap();
+    let form = |cookie: &str, path: &str, pairs: &[(&str, &str)]| {
+        s.req(
+            "POST",
+            path,
+            &[("Cookie", cookie), ("Content-Type", "application/x-www-form-urlencoded")],
+            &encode(pairs),
+        )
+    };
+
+    // A new colleague, then her role changed; the form obeys the same rules as `user add`.
+    let add = [("csrf", csrf.as_str()), ("name", "kerstin"), ("role", "editor"), ("password", "ett-långt-lösen")];
+    assert_eq!(form(&admin, "/admin/accounts", &add).status, 303);
+    let kerstin = s.login(("kerstin", "ett-långt-lösen"));
+    assert!(s.get("/search", &kerstin).body.contains("kerstin"));
+    let short = [("csrf", csrf.as_str()), ("name", "kalle"), ("role", "viewer"), ("password", "kort")];
+    assert_eq!(form(&admin, "/admin/accounts", &short).status, 400);
+    let forged = [("csrf", "0"), ("name", "mallory"), ("role", "admin"), ("password", "ett-långt-lösen")];
+    assert_eq!(form(&admin, "/admin/accounts", &forged).status, 403, "CSRF");
+    let viewer_csrf = s.get("/search", &viewer).field("csrf").unwrap();
+    let by_viewer =
+        [("csrf", viewer_csrf.as_str()), ("name", "mallory"), ("role", "admin"), ("password", "ett-långt-lösen")];
+    assert_eq!(form(&viewer, "/admin/accounts", &by_viewer).status, 403, "role");
+    assert_eq!(s.try_login("mallory", "ett-långt-lösen").status, 401);
+
+    // Removing an account ends its sessions; an admin cannot remove or demote themselves.
+    assert_eq!(form(&admin, "/admin/accounts/delete", &[("csrf", &csrf), ("name", "kerstin")]).status, 303);
+    assert_eq!(s.get("/search", &kerstin).status, 303, "signed out");
+    assert_eq!(s.try_login("kerstin", "ett-långt-lösen").status, 401);
+    assert_eq!(form(&admin, "/admin/accounts/delete", &[("csrf", &csrf), ("name", ADMIN.0)]).status, 400);
+    let demote = [("csrf", csrf.as_str()), ("name", ADMIN.0), ("role", "viewer"), ("password", "ett-långt-lösen")];
+    assert_eq!(form(&admin, "/admin/accounts", &demote).status, 400);
+
+    // A script's token is listed (never the token itself) and revoked.
+    let out = run_with(&s.app.config(), &s.app.data(), &["token", "add", "rapportskript", "--role", "viewer"], None);
+    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().to_string();
+    let bearer = format!("Bearer {token}");
+    assert_eq!(s.req("GET", "/api/feeds", &[("Authorization", &bearer)], "").status, 200);
+    let page = s.get("/admin/accounts", &admin).body;
+    assert!(page.contains("rapportskript") && !page.contains(&token));
+    let digest = page.split("name=\"digest\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert_eq!(form(&admin, "/admin/tokens/revoke", &[("csrf", &csrf), ("digest", &digest)]).status, 303);
+    assert_eq!(s.req("GET", "/api/feeds", &[("Authorization", &bearer)], "").status, 401, "revoked");
 }

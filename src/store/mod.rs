@@ -27,7 +27,7 @@ pub use figure_cache::{CachedWeeks, PendingTouches, ARCHIVE_SCOPE};
 pub use figures::{ArticleBrief, FigureRow};
 pub use labels::{CorrectedExample, Correction, StoredLabel};
 pub use stories::{BulkArticle, StoryRow};
-pub use users::{random_token, Principal, Role};
+pub use users::{random_token, Account, Principal, Role, TokenInfo};
 pub use weekly::{bucket_weeks, iso_week, StoryRef, WeekBucket};
 
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
-use super::{ts, Store, StoreError};
+use super::{from_ts, ts, Store, StoreError};
 
 /// What an account or token may do; each role includes the ones before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -39,6 +39,25 @@ pub struct Principal {
     pub role: Role,
     /// The session's CSRF token; `None` for API tokens, which carry no ambient credentials.
     pub csrf: Option<String>,
+}
+
+/// A web account as the admin page lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An API token as the admin page lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenInfo {
+    pub digest: String,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 /// Hex of 32 random bytes from the OS: session ids, CSRF tokens, API tokens.
@@ -169,6 +188,52 @@ impl Store {
         conn.execute("UPDATE api_tokens SET last_used_at = ?1 WHERE token_hash = ?2", params![ts(now), digest(token)])?;
         let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?;
         Ok(Some(Principal { name, role, csrf: None }))
+    }
+
+    /// Every account, by name: (name, role, created, last changed).
+    pub fn users(&self) -> Result<Vec<Account>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT name, role, created_at, updated_at FROM users ORDER BY name")?;
+        let rows: Vec<(String, String, i64, i64)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(name, role, c, u)| {
+                let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?;
+                Ok(Account { name, role, created_at: from_ts(c), updated_at: from_ts(u) })
+            })
+            .collect()
+    }
+
+    /// Removes an account and its sessions; false when there was none.
+    pub fn delete_user(&self, name: &str) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM sessions WHERE user_name = ?1", [name])?;
+        let n = tx.execute("DELETE FROM users WHERE name = ?1", [name])?;
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
+    /// Every API token (never the token itself: its SHA-256 digest identifies it).
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT token_hash, name, role, created_at, last_used_at FROM api_tokens ORDER BY created_at, name",
+        )?;
+        let rows: Vec<(String, String, String, i64, Option<i64>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(digest, name, role, c, used)| {
+                let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?;
+                Ok(TokenInfo { digest, name, role, created_at: from_ts(c), last_used_at: used.map(from_ts) })
+            })
+            .collect()
+    }
+
+    /// Revokes the token with this digest; false when there was none.
+    pub fn revoke_token(&self, digest: &str) -> Result<bool, StoreError> {
+        Ok(self.conn().execute("DELETE FROM api_tokens WHERE token_hash = ?1", [digest])? > 0)
     }
 
     /// Records a failed login under each key (`ip:…`, `user:…`).

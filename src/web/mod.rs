@@ -2,6 +2,7 @@
 //! separate metrics listener (`/metrics`). Each takes a bound listener and a shutdown future, so
 //! tests bind port 0. Every page and API route but health, login and static assets needs a login.
 
+mod accounts;
 mod article;
 mod assets;
 mod auth;
@@ -61,6 +62,9 @@ pub fn router(state: AppState) -> Router {
         .route("/digests", get(digests::index))
         .route("/digests.atom", get(digests::atom))
         .route("/digests/{week}", get(digests::view))
+        .route("/admin/accounts", get(accounts::page).post(accounts::save))
+        .route("/admin/accounts/delete", post(accounts::delete))
+        .route("/admin/tokens/revoke", post(accounts::revoke))
         .route("/logout", post(login::logout))
         .route("/api/search", get(search::api))
         .route("/api/districts/{id}/series", get(districts::api_series))

@@ -125,6 +125,8 @@ pub(crate) struct Chrome {
     pub user: String,
     pub role: &'static str,
     pub csrf: String,
+    /// Shows the accounts page in the navigation.
+    pub admin: bool,
     /// The current path and query without `lang=`, for the language switch.
     pub here: String,
 }
@@ -139,6 +141,7 @@ impl Chrome {
             user: who.name.clone(),
             role: ctx.lang.tr().role(who.role),
             csrf: who.csrf.clone().unwrap_or_default(),
+            admin: who.role == crate::store::Role::Admin,
             here: here.to_string(),
         }
     }
