@@ -124,7 +124,31 @@ pub struct HitDistrict {
 }
 
 pub fn run(store: &Store, index: &SearchIndex, q: &SearchQuery, with_text: bool) -> Result<SearchOutput, SearchError> {
-    let results = index.search(q)?;
+    answer(store, &index.search(q)?, with_text)
+}
+
+/// Every match of `q` in batches of `batch` hits, from one snapshot of the index, for exports;
+/// `each` returns false to stop.
+pub fn run_all(
+    store: &Store,
+    index: &SearchIndex,
+    q: &SearchQuery,
+    batch: usize,
+    mut each: impl FnMut(SearchOutput) -> bool,
+) -> Result<(), SearchError> {
+    let mut failed = None;
+    index.search_all(q, batch, |results| match answer(store, &results, false) {
+        Ok(out) => each(out),
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
+    })?;
+    failed.map_or(Ok(()), Err)
+}
+
+/// Index hits joined with the store: title, link, date, labels and snippet of each.
+fn answer(store: &Store, results: &crate::index::SearchResults, with_text: bool) -> Result<SearchOutput, SearchError> {
     let mut hits = Vec::with_capacity(results.hits.len());
     for h in &results.hits {
         // The index may be a commit ahead of a reader's store snapshot or behind a deletion: skip, never fail.

@@ -149,6 +149,57 @@ impl SearchIndex {
         Ok(SearchResults { total, hits, snippets })
     }
 
+    /// Every match of `q` (its limit and offset ignored), in `batch`-sized results, all from one
+    /// snapshot of the index: an export never repeats or skips a document while the worker
+    /// commits. `each` returns false to stop.
+    pub fn search_all(
+        &self,
+        q: &SearchQuery,
+        batch: usize,
+        mut each: impl FnMut(SearchResults) -> bool,
+    ) -> Result<(), IndexError> {
+        let live = self.live();
+        let f = &live.fields;
+        let searcher = live.reader.searcher();
+        let text = forgiving(&q.text);
+        let query = self.filtered(self.text_query(&text), q);
+        let total = searcher.search(&query, &Count)?;
+        if total == 0 {
+            return Ok(());
+        }
+        let addrs: Vec<(f32, DocAddress)> = match q.sort {
+            Sort::Relevance => searcher.search(&query, &TopDocs::with_limit(total).order_by_score())?,
+            Sort::Date => searcher
+                .search(
+                    &query,
+                    &TopDocs::with_limit(total).order_by_fast_field::<tantivy::DateTime>("published", Order::Desc),
+                )?
+                .into_iter()
+                .map(|(_, a)| (0.0, a))
+                .collect(),
+        };
+        for chunk in addrs.chunks(batch.max(1)) {
+            let snippets = if text.is_empty() || text == "*" {
+                None
+            } else {
+                let mut g = SnippetGenerator::create(&searcher, &*self.text_query(&text), f.body)?;
+                g.set_max_num_chars(200);
+                Some(g)
+            };
+            let mut hits = Vec::with_capacity(chunk.len());
+            for (score, addr) in chunk {
+                let doc: TantivyDocument = searcher.doc(*addr)?;
+                if let Some(uid) = doc.get_first(f.uid).and_then(|v| v.as_str()) {
+                    hits.push(Hit { uid: uid.to_string(), score: *score });
+                }
+            }
+            if !each(SearchResults { total, hits, snippets }) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// `text_query` narrowed by the district, tone, source and date filters of `q`.
     pub(super) fn filtered(&self, text_query: Box<dyn Query>, q: &SearchQuery) -> BooleanQuery {
         let f = self.fields();
@@ -193,6 +244,54 @@ impl SearchIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::IndexDoc;
+    use chrono::TimeZone;
+
+    fn doc(i: i64) -> IndexDoc {
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::hours(i);
+        IndexDoc {
+            uid: format!("u{i:03}"),
+            title: format!("Nyhet {i}"),
+            text: if i % 2 == 0 { "Skolan i Araby får nytt bibliotek.".into() } else { "Annat.".into() },
+            published: Some(t),
+            seen: t,
+            undated: false,
+            sources: vec!["smp".into()],
+            labels: vec![],
+        }
+    }
+
+    #[test]
+    fn an_export_sees_one_snapshot_in_page_order() {
+        let index = SearchIndex::in_ram().unwrap();
+        index.upsert(&(0..120).map(doc).collect::<Vec<_>>()).unwrap();
+        index.commit(1).unwrap();
+        let q = SearchQuery { text: "skolan".into(), sort: Sort::Date, limit: 25, ..SearchQuery::default() };
+        let mut paged = Vec::new();
+        for page in 0..3 {
+            let r = index.search(&SearchQuery { offset: page * 25, ..q.clone() }).unwrap();
+            paged.extend(r.hits.into_iter().map(|h| h.uid));
+        }
+        let mut exported = Vec::new();
+        let mut batches = 0;
+        index
+            .search_all(&q, 25, |r| {
+                assert_eq!(r.total, 60);
+                batches += 1;
+                if batches == 1 {
+                    // The worker commits newer matching articles mid-export.
+                    index.upsert(&(120..140).map(doc).collect::<Vec<_>>()).unwrap();
+                    index.commit(2).unwrap();
+                }
+                exported.extend(r.hits.into_iter().map(|h| h.uid));
+                true
+            })
+            .unwrap();
+        assert_eq!(batches, 3);
+        assert_eq!(exported.len(), 60, "the snapshot's matches, each once");
+        assert_eq!(exported, paged, "the same order as the pages");
+        assert_eq!(index.search(&q).unwrap().total, 70, "the commit is visible afterwards");
+    }
 
     #[test]
     fn forgiving_repairs_input() {

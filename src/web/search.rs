@@ -259,9 +259,11 @@ pub(crate) async fn api(State(s): State<AppState>, Query(p): Query<SearchParams>
 /// Rows fetched per index round-trip while exporting.
 const EXPORT_BATCH: usize = 500;
 
-/// The whole result as CSV, produced batch by batch while the client reads, so memory stays flat.
+/// The whole result as CSV, produced batch by batch while the client reads, so memory stays flat;
+/// every batch comes from the same snapshot of the index, so rows are neither repeated nor
+/// skipped while the worker commits new articles.
 pub(crate) async fn export_csv(State(s): State<AppState>, Query(f): Query<SearchForm>) -> Result<Response, WebError> {
-    let mut q = f.params(EXPORT_BATCH, 0).to_query()?;
+    let q = f.params(EXPORT_BATCH, 0).to_query()?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(4);
     tokio::task::spawn_blocking(move || {
         let header = super::csv::line(&["id", "published", "source", "title", "url", "districts", "labels", "snippet"]);
@@ -269,15 +271,7 @@ pub(crate) async fn export_csv(State(s): State<AppState>, Query(f): Query<Search
             return;
         }
         let _ = s.index.refresh();
-        loop {
-            let out = match search::run(&s.store, &s.index, &q, false) {
-                Ok(o) => o,
-                Err(e) => {
-                    tracing::error!(error = %e, "CSV export failed");
-                    let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
-                    return;
-                }
-            };
+        let done = search::run_all(&s.store, &s.index, &q, EXPORT_BATCH, |out| {
             let mut chunk = String::new();
             for h in &out.hits {
                 let ids: Vec<&str> = h.districts.iter().map(|d| d.id.as_str()).collect();
@@ -294,13 +288,11 @@ pub(crate) async fn export_csv(State(s): State<AppState>, Query(f): Query<Search
                 ]));
             }
             // A client that went away ends the export.
-            if tx.blocking_send(Ok(chunk)).is_err() {
-                return;
-            }
-            q.offset += EXPORT_BATCH;
-            if out.hits.is_empty() || q.offset >= out.total {
-                return;
-            }
+            tx.blocking_send(Ok(chunk)).is_ok()
+        });
+        if let Err(e) = done {
+            tracing::error!(error = %e, "CSV export failed");
+            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
         }
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
