@@ -2,12 +2,10 @@
 //! label, read from a covering index so a district's five-year series never touches article rows.
 //! The arithmetic is `crate::digest`'s; this file only fetches.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::labels::parse_label;
+use super::labels::{corrected_labels, parse_label};
 use super::{from_ts, ts, Store, StoreError};
 use crate::model::Label;
 
@@ -44,16 +42,7 @@ impl Store {
         to: DateTime<Utc>,
     ) -> Result<Vec<FigureRow>, StoreError> {
         let conn = self.conn();
-        let mut corrected: HashMap<i64, Label> = HashMap::new();
-        let mut stmt = conn.prepare_cached(
-            "SELECT article_id, label FROM corrections WHERE district_id = ?1 ORDER BY created_at, id",
-        )?;
-        let mut rows = stmt.query([district])?;
-        while let Some(r) = rows.next()? {
-            // Ordered oldest first, so the latest correction is the one left in the map.
-            corrected.insert(r.get(0)?, parse_label(&r.get::<_, String>(1)?)?);
-        }
-        drop(rows);
+        let corrected = corrected_labels(&conn, district)?;
         let mut stmt = conn.prepare_cached(
             "SELECT article_id, at, story_id, label, frames FROM labels
              WHERE district_id = ?1 AND at >= ?2 AND at < ?3",

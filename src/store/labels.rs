@@ -1,6 +1,8 @@
 //! Tone labels per (article, district): the machine's, with its evidence and classifier version,
 //! and beside them any staff correction, which is never overwritten by a relabelling.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -86,6 +88,19 @@ pub(super) fn write_labels(
         ])?;
     }
     Ok(())
+}
+
+/// Article → the latest staff correction toward `district`: what overrides the machine label.
+pub(super) fn corrected_labels(conn: &Connection, district: &str) -> Result<HashMap<i64, Label>, StoreError> {
+    let mut out = HashMap::new();
+    let mut stmt = conn
+        .prepare_cached("SELECT article_id, label FROM corrections WHERE district_id = ?1 ORDER BY created_at, id")?;
+    let mut rows = stmt.query([district])?;
+    while let Some(r) = rows.next()? {
+        // Ordered oldest first, so the latest correction is the one left in the map.
+        out.insert(r.get(0)?, parse_label(&r.get::<_, String>(1)?)?);
+    }
+    Ok(out)
 }
 
 /// District → label as the figures count it: the latest correction, else the machine label.

@@ -1,14 +1,14 @@
 //! Weekly buckets of dated counts in ISO weeks (Europe/Stockholm), for the search page's
 //! attention chart, and a district's latest stories of one label for its dashboard.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Europe::Stockholm;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::labels::parse_label;
+use super::labels::corrected_labels;
 use super::{from_ts, ts, Store, StoreError};
 use crate::model::{Label, LabelCounts};
 
@@ -91,15 +91,7 @@ impl Store {
     /// once it has enough, so a district with a hundred thousand labels costs a few rows.
     pub fn latest_with_label(&self, district: &str, label: Label, limit: usize) -> Result<Vec<StoryRef>, StoreError> {
         let conn = self.conn();
-        let mut corrected: HashMap<i64, Label> = HashMap::new();
-        let mut stmt = conn.prepare_cached(
-            "SELECT article_id, label FROM corrections WHERE district_id = ?1 ORDER BY created_at, id",
-        )?;
-        let mut rows = stmt.query([district])?;
-        while let Some(r) = rows.next()? {
-            corrected.insert(r.get(0)?, parse_label(&r.get::<_, String>(1)?)?);
-        }
-        drop(rows);
+        let corrected = corrected_labels(&conn, district)?;
         // (at, article, story), newest first.
         let mut found: Vec<(i64, i64, i64)> = Vec::new();
         let mut stmt = conn.prepare_cached(
