@@ -10,3 +10,8 @@ document.addEventListener("keydown", function (e) {
   }
 });
 document.documentElement.classList.add("js");
+// Forms that remove something ask first; the question is in the page's language (data-confirm).
+document.addEventListener("submit", function (e) {
+  var question = e.target && e.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) { e.preventDefault(); }
+});
