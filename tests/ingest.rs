@@ -300,3 +300,66 @@ fn links_into_private_networks_are_not_followed() {
     let hit = app.search(&["Lockande", "--with-text"]);
     assert_eq!(hit["hits"][0]["text"], "Texten från flödet.");
 }
+
+/// One outlet's mobile link and another feed's canonical link to the same article are one article
+/// when the page names its own address; pages that all name the home page stay apart.
+#[test]
+fn a_page_naming_its_own_address_merges_variant_links() {
+    let f = Fixture::start();
+    let with_canonical = |href: &str, title: &str, paras: &[&str]| {
+        let page = String::from_utf8(article_page(title, paras)).unwrap();
+        page.replacen("<head>", &format!("<head><link rel=\"canonical\" href=\"{href}\">"), 1).into_bytes()
+    };
+    let own = f.url("/nyheter/55501-nytt-bibliotek");
+    f.route(
+        "/mobil/55501",
+        Resp::ok("text/html; charset=utf-8", with_canonical(&own, "Nytt bibliotek i Araby", BIBLIOTEK)),
+    );
+    f.route(
+        "/nyheter/55501-nytt-bibliotek",
+        Resp::ok("text/html; charset=utf-8", with_canonical(&own, "Nytt bibliotek i Araby", BIBLIOTEK)),
+    );
+    // A site that names its home page as every page's canonical address.
+    let home = f.url("/");
+    f.route(
+        "/nyheter/1",
+        Resp::ok("text/html; charset=utf-8", with_canonical(&home, "Nytt bibliotek i Araby", BIBLIOTEK)),
+    );
+    f.route(
+        "/nyheter/2",
+        Resp::ok("text/html; charset=utf-8", with_canonical(&home, "Oro i Dalbo efter skjutningarna", SKJUTNING)),
+    );
+    let item = |title: &str, path: &str| {
+        format!(
+            "<item><title>{title}</title><link>{}</link><pubDate>Tue, 03 Mar 2026 10:00:00 +0100</pubDate></item>",
+            f.url(path)
+        )
+    };
+    let rss = |items: String| {
+        format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><link>{}</link><description>d</description>{items}</channel></rss>", f.url("/"))
+    };
+    f.route("/mobil.xml", Resp::ok("application/rss+xml", rss(item("Nytt bibliotek i Araby", "/mobil/55501"))));
+    f.route(
+        "/webb.xml",
+        Resp::ok(
+            "application/rss+xml",
+            rss([
+                item("Nytt bibliotek i Araby", "/nyheter/55501-nytt-bibliotek"),
+                item("Bibliotek", "/nyheter/1"),
+                item("Skjutningar", "/nyheter/2"),
+            ]
+            .concat()),
+        ),
+    );
+    let app =
+        App::new(&[feed_toml("mobil", &f.url("/mobil.xml"), ""), feed_toml("webb", &f.url("/webb.xml"), "")].concat());
+    let out = app.ok(&["fetch"]);
+    assert!(out.contains("Nya artiklar: 3"), "{out}");
+    let all = app.search(&["*"]);
+    assert_eq!(all["total"], 3, "{all}");
+    let merged = all["hits"].as_array().unwrap().iter().find(|h| h["url"].as_str().unwrap().contains("55501")).unwrap();
+    assert_eq!(merged["sources"].as_array().unwrap().len(), 2, "one article, two appearances: {all}");
+    // A second pass: nothing new, and a home-page canonical never merged the two others.
+    let again = app.ok(&["fetch"]);
+    assert!(again.contains("Nya artiklar: 0"), "{again}");
+}

@@ -331,6 +331,23 @@ impl Pipeline {
             (Some(url), true) => Some(self.fetch_page(&feed.id, feed.content_selector.clone(), feed_url, url).await),
             _ => None,
         };
+        // A variant link (mobile, campaign path) of an article already stored under the address
+        // the page names for itself is another appearance of it; a new one is stored under that
+        // address, so the canonical link from another feed finds it.
+        let own = match (&page, &link) {
+            (Some(PageResult::Ok { html, .. }), Some(url)) => page::own_canonical(html, url),
+            _ => None,
+        };
+        let canonical = match own.filter(|o| *o != canonical) {
+            Some(own) => {
+                if let Some(existing) = self.store.find_article(&own, &feed.id, None)? {
+                    self.store.add_appearance(existing.id, &feed.id, entry.guid.as_deref(), &link_str, now)?;
+                    return Ok(EntryOutcome::Duplicate);
+                }
+                own
+            }
+            None => canonical,
+        };
         let wanted = feed.full_text && link.is_some();
         self.store_new(&feed.id, entry, canonical, link_str, page, wanted, Dating::Feed).await
     }

@@ -106,3 +106,45 @@ pub(super) fn settle_text(page: Option<PageResult>, feed_text: &str, wanted_page
         ),
     }
 }
+
+/// The canonical key of the address a fetched page names for itself (`<link rel=canonical>`,
+/// else `og:url`), when it can be trusted to merge a polled link with an article stored under
+/// another address: same site as `url`, and an article-like path (its last segment long or with
+/// a digit). Sites that name their home page or a section as every page's canonical are common,
+/// and must not merge unrelated articles.
+pub(super) fn own_canonical(html: &str, url: &Url) -> Option<String> {
+    let own = url.join(extract::page_url(html)?.trim()).ok()?;
+    if !matches!(own.scheme(), "http" | "https") {
+        return None;
+    }
+    let site = |k: &str| k.split(['/', '?']).next().unwrap_or("").to_string();
+    let (own_key, link_key) = (fetch::canonical_key(&own), fetch::canonical_key(url));
+    let last = own.path_segments()?.filter(|s| !s.is_empty()).next_back()?;
+    let article_like = last.chars().count() >= 12 || last.chars().any(|c| c.is_ascii_digit());
+    (site(&own_key) == site(&link_key) && article_like).then_some(own_key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(href: &str) -> String {
+        format!("<html><head><link rel=\"canonical\" href=\"{href}\"></head><body></body></html>")
+    }
+
+    #[test]
+    fn a_page_names_its_article_address_but_never_a_section_or_another_site() {
+        let url = Url::parse("https://m.smp.se/mobil/12345?utm_source=rss").unwrap();
+        let own = |href: &str| own_canonical(&page(href), &url);
+        assert_eq!(own("https://www.smp.se/nyheter/12345-ny-skola").as_deref(), Some("smp.se/nyheter/12345-ny-skola"));
+        assert_eq!(
+            own("/nyheter/skolan-i-araby-far-nytt-bibliotek").as_deref(),
+            Some("smp.se/nyheter/skolan-i-araby-far-nytt-bibliotek")
+        );
+        assert_eq!(own("https://www.smp.se/"), None, "the home page");
+        assert_eq!(own("https://www.smp.se/nyheter"), None, "a section");
+        assert_eq!(own("https://www.annan.se/nyheter/12345-ny-skola"), None, "another site");
+        assert_eq!(own("javascript:alert(1)"), None);
+        assert_eq!(own_canonical("<html><body>ingen</body></html>", &url), None);
+    }
+}
