@@ -359,7 +359,18 @@ fn a_page_naming_its_own_address_merges_variant_links() {
     assert_eq!(all["total"], 3, "{all}");
     let merged = all["hits"].as_array().unwrap().iter().find(|h| h["url"].as_str().unwrap().contains("55501")).unwrap();
     assert_eq!(merged["sources"].as_array().unwrap().len(), 2, "one article, two appearances: {all}");
-    // A second pass: nothing new, and a home-page canonical never merged the two others.
+    assert_eq!(f.hits("/mobil/55501"), 1);
+    // The mobile feed changes (no guids in it): its old item is known by its link, not fetched again.
+    f.route("/nyheter/3", Resp::ok("text/html; charset=utf-8", article_page("Oro i Dalbo", SKJUTNING)));
+    f.route(
+        "/mobil.xml",
+        Resp::ok(
+            "application/rss+xml",
+            rss([item("Nytt bibliotek i Araby", "/mobil/55501"), item("Oro i Dalbo", "/nyheter/3")].concat()),
+        ),
+    );
     let again = app.ok(&["fetch"]);
-    assert!(again.contains("Nya artiklar: 0"), "{again}");
+    assert!(again.contains("Nya artiklar: 1"), "{again}");
+    assert_eq!(f.hits("/mobil/55501"), 1, "a known link is not fetched again");
+    assert_eq!(app.search(&["*"])["total"], 4);
 }
