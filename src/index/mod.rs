@@ -37,6 +37,8 @@ pub struct SearchIndex {
     live: RwLock<Live>,
     /// Empty when opened read-only.
     writer: Mutex<Option<IndexWriter<TantivyDocument>>>,
+    /// Attention-chart counts of recent queries, per index snapshot.
+    charts: timeline::ChartCache,
 }
 
 /// What searches read. Behind a lock because a rebuild may replace it with an index made anew.
@@ -86,7 +88,7 @@ impl SearchIndex {
         schema::register_analyzer(&index);
         let writer = if writable { Some(new_writer(&index)?) } else { None };
         let live = Live::of(index, fields)?;
-        Ok(SearchIndex { dir, live: RwLock::new(live), writer: Mutex::new(writer) })
+        Ok(SearchIndex { dir, live: RwLock::new(live), writer: Mutex::new(writer), charts: Default::default() })
     }
 
     /// A consistent view for one search (cheap: handles, not data).

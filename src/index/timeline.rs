@@ -2,12 +2,14 @@
 //! search page can chart weekly counts. Collectors count straight from fast fields per segment:
 //! no set of matching documents is built, however many match.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::index::SegmentId;
+use tantivy::{DocId, Opstamp, Score, SegmentOrdinal, SegmentReader};
 
 use super::query::forgiving;
 use super::{schema, IndexError, SearchIndex, SearchQuery};
@@ -31,13 +33,24 @@ impl SearchIndex {
         if !schema::tones_are_fast(searcher.schema(), &live.fields) {
             return self.hours_per_label(q);
         }
-        let collector = ToneHours {
-            column: if q.district.is_some() { "district_tone" } else { "tone" },
-            prefix: q.district.as_ref().map(|d| format!("{d}:")).unwrap_or_default(),
-            only: q.tone,
+        // Paging through a result or re-sorting it charts the same matches again: the counts of
+        // the last few queries are kept for as long as the index snapshot they came from.
+        let key = ChartKey::of(q);
+        let snapshot = searcher.generation().segments().clone();
+        let counts = match self.charts.get(&key, &snapshot) {
+            Some(counts) => counts,
+            None => {
+                let collector = ToneHours {
+                    column: if q.district.is_some() { "district_tone" } else { "tone" },
+                    prefix: q.district.as_ref().map(|d| format!("{d}:")).unwrap_or_default(),
+                    only: q.tone,
+                };
+                let query = self.filtered(self.text_query(&forgiving(&q.text)), q);
+                let counts = Arc::new(searcher.search(&query, &collector)?);
+                self.charts.put(key, snapshot, counts.clone());
+                counts
+            }
         };
-        let query = self.filtered(self.text_query(&forgiving(&q.text)), q);
-        let counts = searcher.search(&query, &collector)?;
         Ok(charted(q)
             .map(|label| {
                 let n = counts.iter().map(|(h, c)| (*h, c[slot(label)])).filter(|(_, n)| *n > 0);
@@ -58,6 +71,61 @@ impl SearchIndex {
             out.push((label, sorted_hours(searcher.search(&query, &HourCounts)?.into_iter())));
         }
         Ok(out)
+    }
+}
+
+/// What a chart depends on besides the index: the query without its paging and order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ChartKey {
+    text: String,
+    district: Option<String>,
+    source: Option<String>,
+    tone: Option<Label>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+}
+
+impl ChartKey {
+    fn of(q: &SearchQuery) -> ChartKey {
+        ChartKey {
+            text: forgiving(&q.text),
+            district: q.district.clone(),
+            source: q.source.clone(),
+            tone: q.tone,
+            from: q.from,
+            to: q.to,
+        }
+    }
+}
+
+/// The segments (and their deletes) a searcher saw: equal only when nothing was committed,
+/// merged or rebuilt in between, since segment ids are never reused.
+type Snapshot = BTreeMap<SegmentId, Option<Opstamp>>;
+
+/// Charts kept per index snapshot, newest first.
+const CHARTS_KEPT: usize = 8;
+
+/// The counts of the last few charted queries. A commit makes every entry stale; stale ones are
+/// dropped as soon as a chart of the new snapshot is stored.
+#[derive(Default)]
+pub(super) struct ChartCache {
+    kept: Mutex<VecDeque<(ChartKey, Snapshot, Arc<LabelHours>)>>,
+}
+
+impl ChartCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<(ChartKey, Snapshot, Arc<LabelHours>)>> {
+        self.kept.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn get(&self, key: &ChartKey, snapshot: &Snapshot) -> Option<Arc<LabelHours>> {
+        self.lock().iter().find(|(k, s, _)| k == key && s == snapshot).map(|(_, _, c)| c.clone())
+    }
+
+    fn put(&self, key: ChartKey, snapshot: Snapshot, counts: Arc<LabelHours>) {
+        let mut kept = self.lock();
+        kept.retain(|(k, s, _)| s == &snapshot && k != &key);
+        kept.push_front((key, snapshot, counts));
+        kept.truncate(CHARTS_KEPT);
     }
 }
 

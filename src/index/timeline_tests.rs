@@ -186,3 +186,29 @@ fn a_rebuild_gives_an_old_index_label_columns() {
         }
     }
 }
+
+#[test]
+fn paging_and_order_reuse_the_chart_until_the_index_changes() {
+    use crate::index::Sort;
+    let index = filled(SearchIndex::in_ram().unwrap());
+    let q = SearchQuery { text: "polisen".into(), district: Some("araby".into()), ..SearchQuery::default() };
+    let first = index.hours_by_tone(&q).unwrap();
+    assert_eq!(index.charts.lock().len(), 1);
+    let paged = SearchQuery { offset: 40, limit: 20, sort: Sort::Date, ..q.clone() };
+    assert_eq!(index.hours_by_tone(&paged).unwrap(), first);
+    assert_eq!(index.charts.lock().len(), 1, "page and order are not part of the key");
+
+    // A commit is a new snapshot: the kept counts are not served, the new article is charted.
+    let late = doc("z", "polisen i Araby igen", Some(at(6, 7, 5)), "tt", &[("araby", Label::Stigmatizing)]);
+    index.upsert(&[late]).unwrap();
+    index.commit(3).unwrap();
+    let after = index.hours_by_tone(&paged).unwrap();
+    assert_eq!(counts(&after, Label::Stigmatizing), vec![(at(2, 10, 0), 1), (at(6, 7, 0), 1)]);
+    assert_eq!(index.charts.lock().len(), 1, "the stale entry went when the new one came");
+
+    // Only the last few queries are kept.
+    for q in queries() {
+        index.hours_by_tone(&q).unwrap();
+    }
+    assert_eq!(index.charts.lock().len(), CHARTS_KEPT);
+}
