@@ -202,7 +202,7 @@ pub async fn run(
     }
     found.finish();
     // Newest first: an interrupted run has then covered the most recent, most asked-for years.
-    candidates.sort_by(|a, b| b.date.cmp(&a.date));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.date));
     queue::fetch_all(&ctx, candidates, &robots, opts.limit, &mut sum).await?;
     pipeline.sync_index()?;
     Ok(sum)

@@ -61,11 +61,11 @@ pub(super) fn render(d: &Digest) -> String {
         lang = t.lang,
         title = esc(&title),
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<tr><td style=\"padding:20px 20px 8px 20px;\">\
          <div style=\"font-size:22px;line-height:28px;font-weight:bold;\">{}</div>\
-         <div style=\"font-size:14px;line-height:20px;color:#4b5563;\">{}</div></td></tr>\n",
+         <div style=\"font-size:14px;line-height:20px;color:#4b5563;\">{}</div></td></tr>",
         esc(&t.heading(d)),
         esc(&t.date_range(&d.from, &d.to))
     );
@@ -105,9 +105,9 @@ fn district(h: &mut String, t: &Texts, d: &DistrictDigest) {
     }
     h.push_str("</td></tr>\n");
     if d.articles == 0 {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<tr><td style=\"padding:0 20px 12px 20px;font-size:15px;color:#4b5563;\">{}</td></tr>\n",
+            "<tr><td style=\"padding:0 20px 12px 20px;font-size:15px;color:#4b5563;\">{}</td></tr>",
             esc(t.quiet_district)
         );
         return;
@@ -154,9 +154,9 @@ fn district(h: &mut String, t: &Texts, d: &DistrictDigest) {
         let _ = write!(facts, "<div><b>{}:</b> {}</div>", esc(t.outlets), esc(&list(&d.sources, &|s| s.to_string())));
     }
     if !facts.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<tr><td style=\"padding:4px 20px 8px 20px;font-size:14px;line-height:21px;\">{facts}</td></tr>\n"
+            "<tr><td style=\"padding:4px 20px 8px 20px;font-size:14px;line-height:21px;\">{facts}</td></tr>"
         );
     }
     stories(h, t, t.top_stigmatizing, &d.top_stigmatizing, color(Label::Stigmatizing), None);
@@ -209,15 +209,15 @@ fn stories(h: &mut String, t: &Texts, heading: &str, lines: &[StoryLine], accent
     if lines.is_empty() && empty.is_none() {
         return;
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<tr><td style=\"padding:8px 20px 4px 20px;\"><div style=\"font-size:15px;font-weight:bold;color:{accent};\">{}</div></td></tr>\n",
+        "<tr><td style=\"padding:8px 20px 4px 20px;\"><div style=\"font-size:15px;font-weight:bold;color:{accent};\">{}</div></td></tr>",
         esc(heading)
     );
     if lines.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<tr><td style=\"padding:0 20px 8px 20px;font-size:14px;color:#6b7280;\">{}</td></tr>\n",
+            "<tr><td style=\"padding:0 20px 8px 20px;font-size:14px;color:#6b7280;\">{}</td></tr>",
             esc(empty.unwrap_or_default())
         );
         return;

@@ -68,7 +68,7 @@ impl Robots {
         let pick = |name: &str| -> Vec<Rule> {
             groups.iter().filter(|(agents, _)| agents.iter().any(|a| a == name)).flat_map(|(_, r)| r.clone()).collect()
         };
-        let ours = groups.iter().any(|(agents, _)| agents.iter().any(|a| *a == agent));
+        let ours = groups.iter().any(|(agents, _)| agents.contains(&agent));
         let rules = if ours { pick(&agent) } else { pick("*") };
         Robots { rules, sitemaps, disallow_all: false }
     }

@@ -119,7 +119,7 @@ pub(super) fn own_canonical(html: &str, url: &Url) -> Option<String> {
     }
     let site = |k: &str| k.split(['/', '?']).next().unwrap_or("").to_string();
     let (own_key, link_key) = (fetch::canonical_key(&own), fetch::canonical_key(url));
-    let last = own.path_segments()?.filter(|s| !s.is_empty()).next_back()?;
+    let last = own.path_segments()?.rfind(|s| !s.is_empty())?;
     let article_like = last.chars().count() >= 12 || last.chars().any(|c| c.is_ascii_digit());
     (site(&own_key) == site(&link_key) && article_like).then_some(own_key)
 }

@@ -49,7 +49,7 @@ impl Drop for Cluster {
 }
 
 fn tsv_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('\t', " ").replace('\n', " ").replace('\r', " ")
+    s.replace('\\', "\\\\").replace(['\t', '\n', '\r'], " ")
 }
 
 /// Loads the archive in `data` (built by `search`) into PostgreSQL and measures the query mix.
