@@ -70,7 +70,16 @@ const NEG_REACH: usize = 3;
 
 /// Swedish particle verbs split by their object ("stängs vattnet av"): the particle decides the
 /// meaning, so "stänga av" (shut off, for works) is logistics, not a closure.
-const PARTICLE_VERBS: &[(&str, &str, Cat)] = &[("stäng", "av", Cat::Logistics)];
+/// "öppna skolan igen": a closed place opening again is an improvement on its closure (rule 2);
+/// "läggs vårdcentralen ner" is a closure however the object splits it.
+const PARTICLE_VERBS: &[(&str, &str, Cat)] = &[
+    ("stäng", "av", Cat::Logistics),
+    ("öppn", "igen", Cat::Improvement),
+    ("lägg", "ner", Cat::Negative),
+    ("lägg", "ned", Cat::Negative),
+    ("lad", "ner", Cat::Negative),
+    ("lad", "ned", Cat::Negative),
+];
 const PARTICLE_REACH: usize = 4;
 
 fn particle_verb(norm: &str, c: &Cue) -> Option<Cat> {
@@ -82,6 +91,29 @@ fn particle_verb(norm: &str, c: &Cue) -> Option<Cat> {
     // "stängdes av säkerhetsskäl" is "closed for safety reasons": "av" there is not the particle.
     let reason = |i: usize| ws.iter().skip(i + 1).take(2).any(|w| w.contains("skäl"));
     ws.iter().take(PARTICLE_REACH).enumerate().any(|(i, w)| w == particle && !reason(i)).then_some(*cat)
+}
+
+/// Words that make the rest of their clause an aim rather than a result ("för att skapa ökad
+/// trygghet", "ska få bort området från listan"): an aim is good news, not an improvement.
+const INTENT_WORDS: &[&str] = &["ska", "skall", "syfte", "syftet", "målet", "vill", "hoppas", "tanken", "ambitionen"];
+/// "för" opens an aim when one of these follows it ("en satsning för ökad trygghet").
+const INTENT_AFTER_FOR: &[&str] =
+    &["att", "ökad", "ökade", "minskad", "minskade", "färre", "fler", "mer", "mindre", "bättre", "tryggare", "säkrare"];
+/// Improvement phrases that are aims by their form ("bryta segregationen", "mot utanförskap").
+const INTENT_HEADS: &[&str] = &["bryta", "motverka", "mot", "minska", "öka", "skapa"];
+
+/// Is the improvement cue at `c` an aim (CODEBOOK rule 2 counts achieved improvements; rule 3 keeps
+/// a response with its cause even when the response is said to be for safety)?
+fn intended(norm: &str, c: &Cue) -> bool {
+    let head = norm[c.start..c.end].split_whitespace().next().unwrap_or("");
+    if INTENT_HEADS.contains(&head) {
+        return true;
+    }
+    let clause = norm[..c.start].rsplit([',', ';', ':', '–', '—', '(', ')', '.', '?', '!']).next().unwrap_or("");
+    let ws: Vec<&str> = clause.split_whitespace().collect();
+    ws.iter().enumerate().any(|(i, w)| {
+        INTENT_WORDS.contains(w) || (*w == "för" && ws.get(i + 1).is_none_or(|n| INTENT_AFTER_FOR.contains(n)))
+    })
 }
 
 fn clause_break(between: &str) -> bool {
@@ -98,13 +130,25 @@ fn widen(norm: &str, c: &Cue) -> String {
     norm[s..e].to_string()
 }
 
+/// Does `sentence` place what it tells inside a home ("i en lägenhet")?
+pub(crate) fn private_setting(lex: &Lexicon, sentence: &str) -> bool {
+    lex.scan(&normalize(sentence)).iter().any(|c| c.cat == Cat::Private)
+}
+
 /// Scores `sentence`. `epithets` are the folded words right before each district mention in it.
+#[cfg(test)]
 pub(crate) fn evaluate(lex: &Lexicon, sentence: &str, epithets: &[String]) -> Eval {
+    evaluate_in(lex, sentence, epithets, false)
+}
+
+/// Scores `sentence`; `private_ctx` says the article's headline or lead already placed the event
+/// inside a home, so violence against a person here is crime news even if this sentence omits it.
+pub(crate) fn evaluate_in(lex: &Lexicon, sentence: &str, epithets: &[String], private_ctx: bool) -> Eval {
     let norm = normalize(sentence);
     let cues = lex.scan(&norm);
     let negators: Vec<&Cue> =
         cues.iter().filter(|c| matches!(c.cat, Cat::Negator | Cat::Rejector) && c.weight > 0.0).collect();
-    let private = cues.iter().any(|c| c.cat == Cat::Private);
+    let private = private_ctx || cues.iter().any(|c| c.cat == Cat::Private);
     let negated_by = |c: &Cue| -> Option<(&str, bool)> {
         negators
             .iter()
@@ -118,6 +162,8 @@ pub(crate) fn evaluate(lex: &Lexicon, sentence: &str, epithets: &[String]) -> Ev
     };
     let mut ev = Eval::default();
     let (mut down, mut up, mut good, mut problem) = (None, false, false, false);
+    // An aimed-at improvement in the sentence: good news that takes back labels but not events.
+    let mut aim = false;
     let (mut new, mut facility) = (false, None);
     for c in &cues {
         let w = c.weight;
@@ -179,18 +225,21 @@ pub(crate) fn evaluate(lex: &Lexicon, sentence: &str, epithets: &[String]) -> Ev
                 ev.terms.push((Pol::Neg, format!("{} {term}", neg.map_or("", |n| n.0)), None));
             }
             Cat::Community | Cat::Culture | Cat::Investment | Cat::Education | Cat::Improvement if neg.is_none() => {
-                if c.cat == Cat::Improvement {
+                if cat == Cat::Improvement && intended(&norm, c) {
+                    s.pos += w;
+                    aim = true;
+                } else if cat == Cat::Improvement {
                     s.impr += w;
                 } else {
                     s.pos += w;
                 }
-                ev.terms.push((Pol::Pos, term, c.cat.frame()));
+                ev.terms.push((Pol::Pos, term, cat.frame()));
             }
             Cat::Counter => {
                 s.counter += w;
                 ev.terms.push((Pol::Pos, term, c.cat.frame()));
             }
-            Cat::Down => down = Some(term),
+            Cat::Down => down = Some((term, intended(&norm, c))),
             Cat::Up => up = true,
             Cat::GoodTopic => good = true,
             Cat::Logistics => s.logistics += w,
@@ -210,16 +259,23 @@ pub(crate) fn evaluate(lex: &Lexicon, sentence: &str, epithets: &[String]) -> Ev
         }
     }
     let s = &mut ev.score;
-    if let (true, Some(f)) = (new, facility) {
+    // "Nya skolan försenas": a new place that is delayed, closed or damaged is the bad news itself.
+    if let (true, Some(f), true) = (new, facility, s.neg == 0.0) {
         s.pos += 1.0;
         ev.terms.push((Pol::Pos, format!("ny {f}"), Cat::Investment.frame()));
     }
     match (down, problem) {
-        (Some(d), true) => {
+        // "för minskad brottslighet": a fall that is aimed at, not reported.
+        (Some((d, true)), true) => {
+            s.pos += 1.0;
+            aim = true;
+            ev.terms.push((Pol::Pos, d, Cat::Improvement.frame()));
+        }
+        (Some((d, false)), true) => {
             s.impr += 1.0;
             ev.terms.push((Pol::Pos, d, Cat::Improvement.frame()));
         }
-        (Some(d), false) if good && !up => {
+        (Some((d, _)), false) if good && !up => {
             s.neg += 1.0;
             ev.terms.push((Pol::Neg, d, None));
         }
@@ -234,8 +290,9 @@ pub(crate) fn evaluate(lex: &Lexicon, sentence: &str, epithets: &[String]) -> Ev
     if s.impr > 0.0 {
         (s.hard, s.events, s.labels, s.crime, s.poverty, s.gen) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
         ev.terms.retain(|t| !matches!(t.0, Pol::Stig | Pol::Crime));
-    } else if s.counter > 0.0 {
-        // Rule 6: talk about the image ("bilden av Y som farligt") is not a claim of danger.
+    } else if s.counter > 0.0 || aim {
+        // Rule 6: talk about the image ("bilden av Y som farligt") is not a claim of danger; nor is
+        // naming the label a plan aims to leave behind. Events and responses stay (rule 3).
         s.hard -= s.labels;
         (s.labels, s.gen) = (0.0, 0.0);
         ev.terms.retain(|t| {
@@ -288,6 +345,36 @@ mod tests {
         let e = evaluate(&Lexicon::load(), "Gångtunnel stängs i utsatta Skäggetorp", &["utsatta".into()]);
         assert!(e.score.hard >= 1.0);
         assert!(e.terms.iter().any(|t| t.2 == Some("area_label")));
+    }
+
+    #[test]
+    fn an_aim_is_good_news_but_not_an_improvement() {
+        // Rule 3: the response keeps its weight although its stated aim is safety.
+        let s = ev("Polisen inför kameraövervakning i Sörby för att skapa ökad trygghet");
+        assert_eq!(s.impr, 0.0);
+        assert!(s.pos >= 1.0 && s.hard > 0.0);
+        // A reported improvement still beats the problem in its sentence (rule 2).
+        let s = ev("Tryggheten har ökat i Sörby sedan kamerorna kom upp");
+        assert!(s.impr >= 1.0 && s.hard == 0.0);
+        // Naming the list a plan aims to leave is not a claim of danger.
+        let s = ev("Upprustningen ska få bort Sörby från listan över utsatta områden");
+        assert_eq!((s.hard, s.impr), (0.0, 0.0));
+        assert!(s.pos > 0.0);
+    }
+
+    #[test]
+    fn particle_verbs_split_by_their_object() {
+        let s = ev("Kommunen öppnar biblioteket i Lunden igen efter branden");
+        assert!(s.impr > 0.0);
+        let s = ev("Nu läggs vårdcentralen i Lunden ner");
+        assert!(s.neg >= 1.0);
+    }
+
+    #[test]
+    fn a_delay_is_not_a_shooting() {
+        let s = ev("Bygget av nya skolan har skjutits upp igen");
+        assert_eq!(s.hard, 0.0);
+        assert!(s.neg > 0.0 && s.pos == 0.0);
     }
 
     #[test]

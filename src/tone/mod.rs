@@ -14,7 +14,7 @@ use crate::model::Tone;
 /// Bump rule: `tone-YYYY.MM.N`; any change to a lexicon file or a rule that can change a label
 /// gets a new version (a new month resets N to 1; the same month increments N). Refactors that
 /// provably change no label (golden tests unchanged) keep it.
-pub const VERSION: &str = "tone-2026.11.3";
+pub const VERSION: &str = "tone-2026.12.1";
 
 /// Holds the parsed lexicons; build once and share (it is `Send + Sync`).
 pub struct Classifier {

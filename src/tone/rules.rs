@@ -1,7 +1,7 @@
 //! Chooses which sentences speak about the district and applies the codebook's precedence rules
 //! (headline first, place decides stigma, improvement beats problem, passing mention is neutral).
 
-use super::cues::{evaluate, Eval, Score};
+use super::cues::{evaluate_in, private_setting, Eval, Score};
 use super::evidence::{dedup, fits, has_terms, neutral, order_frames, score, strength, trim};
 use super::lexicon::Lexicon;
 use super::sentences::{Doc, Field};
@@ -28,6 +28,12 @@ const NEAR_BODY: usize = 12;
 const EVIDENCE_MAX: usize = 3;
 
 const LOCATIVE_PREPS: &[&str] = &["i", "på", "vid", "utanför", "från", "till"];
+/// A name followed by one of these is the administrative whole the district lies in ("i Malmö stad",
+/// "i Stockholms stads arbete"), not another place.
+const CONTAINERS: &[&str] = &["stad", "stads", "kommun", "kommuns", "län", "läns", "region", "regions"];
+/// A unit of at most this many words that names the district is a location tag ("Araby.",
+/// "NORRBY, BORÅS"): the unit after it is the report about the place.
+const TAG_WORDS: usize = 3;
 const AREA_REFS: &[&str] = &["området", "stadsdelen", "stadsdelens", "områdets", "bostadsområdet"];
 const FOLLOW_STARTS: &[&str] = &["där ", "här ", "området", "stadsdelen", "i området", "i stadsdelen"];
 
@@ -67,9 +73,14 @@ fn names_other_place(sentence: &str, offset: usize, mentions: &[&Mention]) -> bo
         let (a, b) = (p[0], p[1]);
         let prep = fold(&sentence[a.0..a.1]);
         let gap = &sentence[a.1..b.0];
+        let container = ws
+            .iter()
+            .find(|w| w.0 > b.1)
+            .is_some_and(|n| sentence[b.1..n.0] == *" " && CONTAINERS.contains(&fold(&sentence[n.0..n.1]).as_str()));
         LOCATIVE_PREPS.contains(&prep.as_str())
             && gap == " "
             && sentence[b.0..].starts_with(char::is_uppercase)
+            && !container
             && !mentions.iter().any(|m| m.start <= offset + b.0 && offset + b.0 < m.end)
     })
 }
@@ -150,7 +161,17 @@ pub(crate) fn judge(lex: &Lexicon, doc: &Doc, mentions: &[Mention]) -> Tone {
     if !about_all && in_unit.iter().all(Vec::is_empty) {
         return neutral(Vec::new());
     }
-    let mentioned = |i: usize| !in_unit[i].is_empty();
+    // A location tag ("Araby.", a dateline) hands its mention to the unit that follows it.
+    let tagged: Vec<bool> = (0..n)
+        .map(|i| {
+            i > 0
+                && !units[i].headline
+                && units[i - 1].field == Field::Text
+                && !in_unit[i - 1].is_empty()
+                && words(doc.unit_text(&units[i - 1])).len() <= TAG_WORDS
+        })
+        .collect();
+    let mentioned = |i: usize| !in_unit[i].is_empty() || tagged[i];
     let text_of = |i: usize| doc.unit_text(&units[i]);
     let elsewhere = |i: usize| names_other_place(text_of(i), units[i].start, &in_unit[i]);
     let mut head: Vec<usize> = (0..n).filter(|&i| units[i].headline).collect();
@@ -227,10 +248,14 @@ pub(crate) fn judge(lex: &Lexicon, doc: &Doc, mentions: &[Mention]) -> Tone {
             weights[i] = 1.0;
         }
     }
+    // A headline or lead that places the event in a home ("i en lägenhet") makes violence against a
+    // person in the headline and lead crime news, though the headline itself omits the home.
+    let opening: Vec<usize> = head_scope.iter().copied().chain(body.first().copied()).collect();
+    let private_opening = opening.iter().any(|&i| private_setting(lex, text_of(i)));
     let eval_unit = |i: usize| {
         let f = doc.field(units[i].field);
         let epithets: Vec<String> = in_unit[i].iter().filter_map(|m| word_before(f, m.start)).collect();
-        evaluate(lex, text_of(i), &epithets)
+        evaluate_in(lex, text_of(i), &epithets, private_opening && opening.contains(&i))
     };
     let heads: Vec<Judged> = head_scope.iter().map(|&i| Judged { idx: i, weight: 1.0, eval: eval_unit(i) }).collect();
     let bodies: Vec<Judged> = (0..n)
