@@ -96,6 +96,12 @@ fn merge_adds_counts_of_the_same_hour_and_keeps_order() {
         vec![(0, [0, 0, 3, 0]), (1, [1, 0, 0, 0]), (5, [1, 2, 0, 4]), (9, [1, 1, 1, 1]), (10, [0, 0, 0, 1])]
     );
     assert_eq!(merge(vec![Vec::new(), merged.clone(), Vec::new()]), merged);
+    assert_eq!(merge(vec![Vec::new(), Vec::new()]), vec![]);
+    // Hours further apart than the array covers take the sorting path, with the same result.
+    let far = DENSE_HOURS + 5;
+    let a = vec![(-3, [1, 0, 0, 0]), (far, [0, 1, 0, 0])];
+    let b = vec![(2, [0, 0, 1, 0]), (far, [0, 0, 0, 2])];
+    assert_eq!(merge(vec![a, b]), vec![(-3, [1, 0, 0, 0]), (2, [0, 0, 1, 0]), (far, [0, 1, 0, 2])]);
 }
 
 #[test]

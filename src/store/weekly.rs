@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Stockholm;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -35,10 +35,24 @@ pub struct StoryRef {
 
 /// The Monday that starts `t`'s ISO week in Europe/Stockholm, and the week's name.
 pub fn iso_week(t: DateTime<Utc>) -> (NaiveDate, String) {
-    let d = t.with_timezone(&Stockholm).date_naive();
-    let w = d.iso_week();
-    let monday = d - Duration::days(d.weekday().num_days_from_monday() as i64);
+    let monday = monday_of(t);
+    let w = monday.iso_week();
     (monday, format!("{}-W{:02}", w.year(), w.week()))
+}
+
+/// The Monday that starts `t`'s ISO week in Europe/Stockholm.
+fn monday_of(t: DateTime<Utc>) -> NaiveDate {
+    let d = t.with_timezone(&Stockholm).date_naive();
+    d - Duration::days(d.weekday().num_days_from_monday() as i64)
+}
+
+/// The instants a Stockholm week starting on `monday` spans, [start, end), across DST changes
+/// (they happen at 02:00 or 03:00, so midnight always exists).
+fn week_bounds(monday: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let midnight = |d: NaiveDate| {
+        Stockholm.from_local_datetime(&d.and_hms_opt(0, 0, 0)?).earliest().map(|t| t.with_timezone(&Utc))
+    };
+    Some((midnight(monday)?, midnight(monday + Duration::weeks(1))?))
 }
 
 /// Buckets (date, label) pairs into consecutive ISO weeks, empty weeks included so charts keep time.
@@ -48,8 +62,19 @@ pub fn bucket_weeks(
     to: Option<DateTime<Utc>>,
 ) -> Vec<WeekBucket> {
     let mut by_week: BTreeMap<NaiveDate, LabelCounts> = BTreeMap::new();
+    // Rows come in runs of nearby times (a chart has one per hour and label): the last week's
+    // bounds are kept, so the time zone is consulted once per week rather than once per row.
+    let mut known: Option<(DateTime<Utc>, DateTime<Utc>, NaiveDate)> = None;
     for (t, l, n) in rows {
-        by_week.entry(iso_week(*t).0).or_default().add(*l, *n);
+        let monday = match known {
+            Some((start, end, monday)) if start <= *t && *t < end => monday,
+            _ => {
+                let monday = monday_of(*t);
+                known = week_bounds(monday).map(|(start, end)| (start, end, monday));
+                monday
+            }
+        };
+        by_week.entry(monday).or_default().add(*l, *n);
     }
     let first = from.map(|t| iso_week(t).0).or_else(|| by_week.keys().next().copied());
     // `to` is exclusive: the last week is the one holding the instant just before it.
@@ -216,5 +241,37 @@ mod tests {
         assert_eq!((b[1].articles, b[1].labels.neutral), (1, 1));
         assert_eq!((b[2].articles, b[2].stigma_share), (0, 0.0));
         assert_eq!(b[3].labels.negative, 1);
+    }
+
+    #[test]
+    fn hourly_rows_land_in_their_own_week_across_both_dst_changes() {
+        // Every hour from before the spring change to after the autumn one, in label runs as the
+        // chart gives them, with counts that tell the hours apart.
+        let start = Utc.with_ymd_and_hms(2026, 3, 20, 0, 0, 0).unwrap();
+        let hours: Vec<DateTime<Utc>> = (0..24 * 230).map(|h| start + Duration::hours(h)).collect();
+        let mut rows = Vec::new();
+        for l in Label::ALL {
+            rows.extend(hours.iter().enumerate().map(|(i, t)| (*t, l, (i % 7) as u32 + 1)));
+        }
+        let mut expected: BTreeMap<String, u32> = BTreeMap::new();
+        for (t, _, n) in &rows {
+            *expected.entry(iso_week(*t).1).or_default() += n;
+        }
+        let got: BTreeMap<String, u32> =
+            bucket_weeks(&rows, None, None).into_iter().map(|b| (b.week, b.articles)).collect();
+        assert_eq!(got, expected);
+        // The hour before and after Monday 00:00 local on both sides of each change.
+        for (sunday_late, monday_early) in [
+            ((2026, 3, 29, 21), (2026, 3, 29, 22)), // CEST begins that Sunday: Monday starts 22:00 UTC
+            ((2026, 10, 25, 22), (2026, 10, 25, 23)), // CET again: Monday starts 23:00 UTC
+        ] {
+            let at = |(y, m, d, h): (i32, u32, u32, u32)| Utc.with_ymd_and_hms(y, m, d, h, 30, 0).unwrap();
+            let b = bucket_weeks(
+                &[(at(sunday_late), Label::Neutral, 1), (at(monday_early), Label::Neutral, 1)],
+                None,
+                None,
+            );
+            assert_eq!(b.len(), 2, "{sunday_late:?} and {monday_early:?} are in different weeks");
+        }
     }
 }
