@@ -3,9 +3,11 @@
 //! Archive pages (backfill, import) take the same path through `archive.rs`.
 
 mod archive;
+mod labeller;
 mod page;
 mod sync;
 
+pub use labeller::Labeller;
 pub use sync::{assign_story, sync_index};
 
 use std::sync::Arc;
@@ -17,7 +19,6 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use crate::config::{Config, FeedConfig};
-use crate::districts::Matcher;
 use crate::extract;
 use crate::fetch::{self, Fetched, HttpClient, Validators};
 use crate::index::{IndexError, SearchIndex};
@@ -25,7 +26,7 @@ use crate::metrics::{Fetch, METRICS};
 use crate::model::{Entry, Tone};
 use crate::progress::Progress;
 use crate::store::{NewArticle, PageUpdate, Store, StoreError};
-use crate::tone::{self, Classifier};
+use crate::tone;
 pub use archive::ArchiveOutcome;
 use page::{extract_page, settle_text, Claims, PageResult};
 
@@ -77,44 +78,6 @@ pub struct Pipeline {
     claims: Arc<Claims>,
     /// Serializes story assignment, so two copies of one story stored at once still meet.
     stories: Arc<std::sync::Mutex<()>>,
-}
-
-/// Districts and tone for a text, with the classifier version that goes on each stored label.
-pub struct Labeller {
-    matcher: Matcher,
-    classifier: Classifier,
-}
-
-impl Labeller {
-    pub fn new(config: &Config) -> Labeller {
-        Labeller::for_districts(&config.districts)
-    }
-
-    pub fn for_districts(districts: &[crate::model::District]) -> Labeller {
-        Labeller { matcher: Matcher::new(districts), classifier: Classifier::new() }
-    }
-
-    /// Tone toward one given district, whether or not the matcher finds it in the text (a
-    /// passing or missing mention is then judged as such by the classifier).
-    pub fn for_district(&self, title: &str, text: &str, district: &crate::model::District) -> Tone {
-        let hit = Matcher::new(std::slice::from_ref(district))
-            .find(title, text)
-            .into_iter()
-            .next()
-            .unwrap_or(crate::districts::DistrictHit { district_id: district.id.clone(), mentions: Vec::new() });
-        self.classifier.classify(title, text, &hit)
-    }
-
-    pub fn label(&self, title: &str, text: &str) -> Vec<(String, Tone)> {
-        self.matcher
-            .find(title, text)
-            .into_iter()
-            .map(|hit| {
-                let tone = self.classifier.classify(title, text, &hit);
-                (hit.district_id, tone)
-            })
-            .collect()
-    }
 }
 
 pub fn http_client(config: &Config) -> Result<HttpClient, fetch::FetchError> {
