@@ -127,7 +127,6 @@ pub(crate) struct Tr {
     pub districts_title: &'static str,
     pub stigma_share: &'static str,
     pub top_outlets: &'static str,
-    pub stories: &'static str,
     pub stories_heading: &'static str,
     /// After the latest week's share: "av nyheterna stigmatiserande, mot".
     pub share_against: &'static str,
@@ -286,7 +285,6 @@ pub(crate) static SV: Tr = Tr {
     districts_title: "Områden",
     stigma_share: "Andel stigmatiserande",
     top_outlets: "Flest artiklar från",
-    stories: "nyheter",
     stories_heading: "Nyheter",
     share_against: "av nyheterna stigmatiserande, mot",
     baseline_share: "de åtta veckorna innan",
@@ -424,7 +422,6 @@ pub(crate) static EN: Tr = Tr {
     districts_title: "Districts",
     stigma_share: "Stigmatizing share",
     top_outlets: "Most articles from",
-    stories: "stories",
     stories_heading: "Stories",
     share_against: "of stories stigmatizing, against",
     baseline_share: "in the eight weeks before",
