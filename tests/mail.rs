@@ -1,5 +1,6 @@
 //! Delivery: a small SMTP server on 127.0.0.1 started by the test receives the digest from
-//! `digest --send`, and from `tonlage run`'s schedule exactly once across a restart.
+//! `digest --send`, and from `tonlage run`'s schedule exactly once across a restart; Debian's
+//! aiosmtpd, a separate SMTP server process, receives it too (`.ci/run` installs it).
 
 mod common;
 
@@ -122,7 +123,7 @@ fn app_with_smtp(f: &Fixture, sink: &Sink, schedule: &str) -> App {
 }
 
 #[test]
-fn digest_send_delivers_to_a_real_smtp_server() {
+fn digest_send_delivers_to_every_recipient() {
     let f = Fixture::start();
     let sink = Sink::start();
     let app = app_with_smtp(&f, &sink, "");
@@ -137,6 +138,92 @@ fn digest_send_delivers_to_a_real_smtp_server() {
     assert!(data.contains("multipart/alternative"), "{data}");
     assert!(data.contains("text/html") && data.contains("text/plain"), "{data}");
     assert!(data.contains("From: ") && data.contains("tonlage@vaxjo.example"), "{data}");
+}
+
+/// Debian's `python3-aiosmtpd` (RFC 5321 server) as its own process on 127.0.0.1, keeping what it
+/// receives in a Maildir. `None` when the package is missing, unless the run requires it.
+struct SmtpServer {
+    child: Child,
+    port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl SmtpServer {
+    const PYTHON: &'static str = "/usr/bin/python3";
+
+    fn start() -> Option<SmtpServer> {
+        let present = Command::new(Self::PYTHON)
+            .args(["-c", "import aiosmtpd"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !present {
+            assert!(
+                std::env::var("TONLAGE_REQUIRE_SMTP").is_err(),
+                "TONLAGE_REQUIRE_SMTP is set but {} cannot import aiosmtpd (apt-get install python3-aiosmtpd)",
+                Self::PYTHON
+            );
+            eprintln!("skipped: Debian's python3-aiosmtpd is not installed (apt-get install python3-aiosmtpd)");
+            return None;
+        }
+        let maildir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let child = Command::new(Self::PYTHON)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path().join("mail"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = SmtpServer { child, port, maildir };
+        wait_for("aiosmtpd to listen", 20, || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+        Some(server)
+    }
+
+    /// The messages in the Maildir, as text.
+    fn messages(&self) -> Vec<String> {
+        let new = self.maildir.path().join("mail").join("new");
+        let Ok(entries) = std::fs::read_dir(new) else { return Vec::new() };
+        entries.flatten().map(|e| String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned()).collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn digest_send_is_accepted_by_a_real_smtp_server_process() {
+    let Some(server) = SmtpServer::start() else { return };
+    let f = Fixture::start();
+    let feed = rss(&f).replace("<guid>g1</guid>", "<guid>g1</guid><pubDate>Tue, 03 Mar 2026 10:00:00 +0100</pubDate>");
+    f.route("/rss.xml", Resp::ok("application/rss+xml", feed));
+    let app = App::new(&format!(
+        "{}\n[digest]\nrecipients = [\"kommunikation@vaxjo.example\"]\n\
+         [smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\nfrom = \"Tonläge <tonlage@vaxjo.example>\"\n",
+        feed_toml("rss", &f.url("/rss.xml"), "full_text = false"),
+        server.port
+    ));
+    app.ok(&["fetch"]);
+    let out = app.run(&["digest", "--week", "2026-W10", "--send"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    wait_for("the message in the Maildir", 10, || !server.messages().is_empty());
+    let mails = server.messages();
+    assert_eq!(mails.len(), 1, "one message for one recipient");
+    let m = &mails[0];
+    if std::env::var("TONLAGE_SHOW_MAIL").is_ok() {
+        eprintln!("{m}");
+    }
+    // aiosmtpd records the envelope beside the headers the message carries.
+    assert!(m.contains("X-RcptTo: kommunikation@vaxjo.example"), "{m}");
+    assert!(m.contains("X-MailFrom: tonlage@vaxjo.example"), "{m}");
+    assert!(m.contains("To: kommunikation@vaxjo.example"), "{m}");
+    assert!(m.contains("Subject: ") && m.contains("vecka 10, 2026"), "the subject names the week: {m}");
+    assert!(m.contains("Skottlossning i Araby"), "the week's story is in the digest: {m}");
+    assert!(m.contains("multipart/alternative") && m.contains("text/html") && m.contains("text/plain"), "{m}");
 }
 
 #[test]
