@@ -117,7 +117,13 @@ fn district(h: &mut String, t: &Texts, d: &DistrictDigest) {
     let cells = [
         (
             format!("{}", d.stories),
-            format!("{} ({} {}, {} {})", t.stories, d.articles, t.articles, t.decimal(b.stories_per_week), t.per_week),
+            format!(
+                "{} ({}, {} {})",
+                t.noun(d.stories, t.stories),
+                t.count(d.articles, t.articles),
+                t.decimal(b.stories_per_week),
+                t.per_week
+            ),
         ),
         (
             t.percent(d.stigma_share),

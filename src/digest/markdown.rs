@@ -62,11 +62,9 @@ fn district(m: &mut String, t: &Texts, d: &DistrictDigest) {
     let b = &d.baseline;
     let _ = writeln!(
         m,
-        "- **{} {}** ({} {}; {}: {} {})\n- {}: **{}** ({}: {})\n- {}: **{}**\n- {} {}",
-        d.stories,
-        t.stories,
-        d.articles,
-        t.articles,
+        "- **{}** ({}; {}: {} {})\n- {}: **{}** ({}: {})\n- {}: **{}**\n- {} {}",
+        t.count(d.stories, t.stories),
+        t.count(d.articles, t.articles),
         t.baseline,
         t.decimal(b.stories_per_week),
         t.per_week,

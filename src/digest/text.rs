@@ -12,8 +12,9 @@ pub(super) struct Texts {
     pub week: &'static str,
     pub quiet_week: &'static str,
     pub quiet_district: &'static str,
-    pub articles: &'static str,
-    pub stories: &'static str,
+    /// "artikel"/"artiklar": one, then more than one (zero takes the plural).
+    pub articles: (&'static str, &'static str),
+    pub stories: (&'static str, &'static str),
     pub stigma_share: &'static str,
     pub baseline: &'static str,
     pub net_tone: &'static str,
@@ -36,8 +37,8 @@ const SV: Texts = Texts {
     week: "vecka",
     quiet_week: "En lugn vecka: inga artiklar om områdena.",
     quiet_district: "Ingen bevakning den här veckan.",
-    articles: "artiklar",
-    stories: "nyheter",
+    articles: ("artikel", "artiklar"),
+    stories: ("nyhet", "nyheter"),
     stigma_share: "Stigmatiserande andel",
     baseline: "snitt förra 8 veckorna",
     net_tone: "Nettoton",
@@ -75,8 +76,8 @@ const EN: Texts = Texts {
     week: "week",
     quiet_week: "A quiet week: no articles about the districts.",
     quiet_district: "No coverage this week.",
-    articles: "articles",
-    stories: "stories",
+    articles: ("article", "articles"),
+    stories: ("story", "stories"),
     stigma_share: "Stigmatizing share",
     baseline: "mean of previous 8 weeks",
     net_tone: "Net tone",
@@ -222,19 +223,19 @@ impl Texts {
         let mut out = Vec::new();
         if self.lang == "en" {
             out.push(format!(
-                "{} articles ({} stories) mentioned the districts. {} of those stories were stigmatizing \
+                "{} ({}) mentioned the districts. {} of those stories were stigmatizing \
                  ({} in the previous eight weeks).",
-                m.district_articles,
-                m.district_stories,
+                self.count(m.district_articles, self.articles),
+                self.count(m.district_stories, self.stories),
                 self.percent(m.stigma_share),
                 self.percent(m.baseline_stigma_share)
             ));
         } else {
             out.push(format!(
-                "{} artiklar ({} nyheter) nämnde områdena. {} av nyheterna var stigmatiserande \
+                "{} ({}) nämnde områdena. {} av nyheterna var stigmatiserande \
                  ({} de åtta veckorna innan).",
-                m.district_articles,
-                m.district_stories,
+                self.count(m.district_articles, self.articles),
+                self.count(m.district_stories, self.stories),
                 self.percent(m.stigma_share),
                 self.percent(m.baseline_stigma_share)
             ));
@@ -246,10 +247,11 @@ impl Texts {
         }
         let positive: u32 = d.districts.iter().map(|x| x.labels.positive).sum();
         if positive > 0 {
-            out.push(if self.lang == "en" {
-                format!("{positive} positive stories worth amplifying are listed below.")
-            } else {
-                format!("{positive} positiva nyheter att lyfta finns nedan.")
+            out.push(match (self.lang == "en", positive == 1) {
+                (true, true) => "1 positive story worth amplifying is listed below.".to_string(),
+                (true, false) => format!("{positive} positive stories worth amplifying are listed below."),
+                (false, true) => "1 positiv nyhet att lyfta finns nedan.".to_string(),
+                (false, false) => format!("{positive} positiva nyheter att lyfta finns nedan."),
             });
         }
         out.push(self.all_line(d));
@@ -258,30 +260,31 @@ impl Texts {
 
     fn all_line(&self, d: &Digest) -> String {
         let m = &d.municipality;
+        let (articles, stories) = (self.count(m.all_articles, self.articles), self.count(m.all_stories, self.stories));
         if self.lang == "en" {
-            format!("All monitored outlets together published {} articles ({} stories).", m.all_articles, m.all_stories)
+            format!("All monitored outlets together published {articles} ({stories}).")
         } else {
-            format!(
-                "Alla bevakade källor publicerade tillsammans {} artiklar ({} nyheter).",
-                m.all_articles, m.all_stories
-            )
+            format!("Alla bevakade källor publicerade tillsammans {articles} ({stories}).")
         }
     }
 
-    /// "in 3 articles: smp, svt"
+    /// "3 artiklar: smp, svt"
     pub fn carried(&self, articles: u32, sources: &[String]) -> String {
-        let word = if self.lang == "en" {
-            if articles == 1 {
-                "article"
-            } else {
-                "articles"
-            }
-        } else if articles == 1 {
-            "artikel"
+        format!("{}: {}", self.count(articles, self.articles), sources.join(", "))
+    }
+
+    /// The noun that goes with `n`: "1 artikel", "3 artiklar".
+    pub fn noun(&self, n: u32, forms: (&'static str, &'static str)) -> &'static str {
+        if n == 1 {
+            forms.0
         } else {
-            "artiklar"
-        };
-        format!("{articles} {word}: {}", sources.join(", "))
+            forms.1
+        }
+    }
+
+    /// `n` with its noun: "1 nyhet", "0 nyheter".
+    pub fn count(&self, n: u32, forms: (&'static str, &'static str)) -> String {
+        format!("{n} {}", self.noun(n, forms))
     }
 }
 
@@ -293,4 +296,23 @@ pub(super) fn subject(d: &Digest) -> String {
         s.push_str(t.spike.to_lowercase().as_str());
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_takes_the_singular_and_every_other_count_the_plural() {
+        let sv = texts("sv");
+        assert_eq!(sv.count(1, sv.articles), "1 artikel");
+        assert_eq!(sv.count(0, sv.articles), "0 artiklar");
+        assert_eq!(sv.count(1, sv.stories), "1 nyhet");
+        assert_eq!(sv.count(21, sv.stories), "21 nyheter");
+        assert_eq!(sv.carried(1, &["smp".into()]), "1 artikel: smp");
+        let en = texts("en");
+        assert_eq!(en.count(1, en.stories), "1 story");
+        assert_eq!(en.count(3, en.stories), "3 stories");
+        assert_eq!(en.carried(2, &["smp".into(), "tt".into()]), "2 articles: smp, tt");
+    }
 }
