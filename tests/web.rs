@@ -182,6 +182,7 @@ fn tokens_and_the_api_agree_with_the_cli() {
     let feeds = api(&viewer, "/api/feeds").json();
     let broken = feeds.as_array().unwrap().iter().find(|f| f["id"] == "trasig").unwrap();
     assert!(broken["consecutive_failures"].as_u64().unwrap() >= 1 && broken["last_error"].is_string());
+    assert_eq!(broken["last_error_kind"], "http:500");
 
     let id = s.article_id("Nytt bibliotek");
     let article = api(&viewer, &format!("/api/articles/{id}")).json();
@@ -243,6 +244,8 @@ fn pages_escape_feed_content_and_export_everything() {
     assert!(data.body.starts_with("district,week,articles"));
     let sources = s.get("/sources", &cookie);
     assert!(sources.body.contains("trasig") && sources.body.contains("HTTP 500"), "{}", sources.body);
+    // The failure in the reader's words first, the technical message beneath it.
+    assert!(sources.body.contains("Fel hos nyhetssajtens server"), "{}", sources.body);
     // English on request, remembered in a cookie.
     let en = s.get("/districts?lang=en", &cookie);
     assert!(en.body.contains("Compare districts"));

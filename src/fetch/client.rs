@@ -38,6 +38,18 @@ pub enum FetchError {
 }
 
 impl FetchError {
+    /// What kind of failure this is, for pages that explain it in the reader's language.
+    pub fn kind(&self) -> super::FailureKind {
+        use super::FailureKind as K;
+        match self {
+            FetchError::Timeout { .. } => K::Timeout,
+            FetchError::Status { status, .. } => K::Http(*status),
+            FetchError::TooLarge { .. } => K::TooLarge,
+            FetchError::Refused { .. } => K::Refused,
+            FetchError::Network { .. } => K::Network,
+        }
+    }
+
     /// How long the server asked us to wait, when it said.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

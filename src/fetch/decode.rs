@@ -16,6 +16,15 @@ pub enum DecodeError {
     Malformed(String),
 }
 
+impl DecodeError {
+    pub fn kind(&self) -> super::FailureKind {
+        match self {
+            DecodeError::NotAFeed(_) => super::FailureKind::NotAFeed,
+            DecodeError::Malformed(_) => super::FailureKind::Malformed,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct DecodedFeed {
     pub title: Option<String>,

@@ -165,11 +165,11 @@ impl Pipeline {
         let state = self.store.feed_state(&feed.id).map_err(|e| e.to_string())?.unwrap_or_default();
         let validators = Validators { etag: state.etag.clone(), last_modified: state.last_modified.clone() };
         let poll = chrono::Duration::minutes(feed.poll_minutes as i64);
-        let fail = |msg: String, retry_after: Option<Duration>| {
+        let fail = |msg: String, kind: fetch::FailureKind, retry_after: Option<Duration>| {
             METRICS.fetch(Fetch::FeedFailed);
             let next = now + self.backoff(feed, state.consecutive_failures + 1, retry_after);
             tracing::warn!(feed_id = %feed.id, url = %feed.url, error = %msg, next_due = %next, "feed failed");
-            if let Err(e) = self.store.record_feed_failure(&feed.id, now, &msg, next) {
+            if let Err(e) = self.store.record_feed_failure(&feed.id, now, &msg, Some(&kind.code()), next) {
                 tracing::error!(feed_id = %feed.id, error = %e, "cannot record feed failure");
             }
             Err(msg)
@@ -186,7 +186,7 @@ impl Pipeline {
             Ok(Fetched::Page(p)) => p,
             Err(e) => {
                 let retry = e.retry_after();
-                return fail(e.to_string(), retry);
+                return fail(e.to_string(), e.kind(), retry);
             }
         };
         // Servers that ignore conditional GET still send the same bytes: skip the work then.
@@ -198,7 +198,7 @@ impl Pipeline {
         }
         let decoded = match fetch::decode_feed(&page.body, page.content_type.as_deref(), &page.final_url) {
             Ok(d) => d,
-            Err(e) => return fail(format!("{e} (from {})", page.final_url), None),
+            Err(e) => return fail(format!("{e} (from {})", page.final_url), e.kind(), None),
         };
         METRICS.fetch(Fetch::FeedOk);
         let warning = (!decoded.warnings.is_empty()).then(|| decoded.warnings.join("; "));

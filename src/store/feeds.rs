@@ -17,6 +17,9 @@ pub struct FeedState {
     pub last_attempt: Option<DateTime<Utc>>,
     pub last_success: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// `FailureKind::code` of the last error, so pages can explain it in their language; `None`
+    /// for errors recorded before schema step 6.
+    pub last_error_kind: Option<String>,
     pub last_warning: Option<String>,
     pub consecutive_failures: u32,
     pub next_due: Option<DateTime<Utc>>,
@@ -26,7 +29,7 @@ pub struct FeedState {
 
 const COLUMNS: &str = "f.id, f.name, f.url, f.etag, f.last_modified, f.body_hash, f.last_attempt_at, \
     f.last_success_at, f.last_error, f.last_warning, f.consecutive_failures, f.next_due_at, f.items_last_seen, \
-    (SELECT COUNT(*) FROM appearances a WHERE a.feed_id = f.id)";
+    (SELECT COUNT(*) FROM appearances a WHERE a.feed_id = f.id), f.last_error_kind";
 
 fn row_to_state(r: &rusqlite::Row<'_>) -> rusqlite::Result<FeedState> {
     Ok(FeedState {
@@ -44,6 +47,7 @@ fn row_to_state(r: &rusqlite::Row<'_>) -> rusqlite::Result<FeedState> {
         next_due: r.get::<_, Option<i64>>(11)?.map(from_ts),
         items_last_seen: r.get(12)?,
         articles: r.get::<_, i64>(13)? as u64,
+        last_error_kind: r.get(14)?,
     })
 }
 
@@ -89,7 +93,7 @@ impl Store {
         next_due: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.conn().execute(
-            "UPDATE feeds SET last_attempt_at = ?2, last_success_at = ?2, last_error = NULL,
+            "UPDATE feeds SET last_attempt_at = ?2, last_success_at = ?2, last_error = NULL, last_error_kind = NULL,
                  consecutive_failures = 0, next_due_at = ?3,
                  etag = COALESCE(?4, etag), last_modified = COALESCE(?5, last_modified),
                  body_hash = COALESCE(?6, body_hash), items_last_seen = COALESCE(?7, items_last_seen),
@@ -106,13 +110,14 @@ impl Store {
         id: &str,
         now: DateTime<Utc>,
         error: &str,
+        kind: Option<&str>,
         next_due: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.conn().execute(
-            "UPDATE feeds SET last_attempt_at = ?2, last_error = ?3,
+            "UPDATE feeds SET last_attempt_at = ?2, last_error = ?3, last_error_kind = ?5,
                  consecutive_failures = consecutive_failures + 1, next_due_at = ?4
              WHERE id = ?1",
-            params![id, ts(now), error, ts(next_due)],
+            params![id, ts(now), error, ts(next_due), kind],
         )?;
         Ok(())
     }
@@ -127,16 +132,17 @@ mod tests {
         let s = Store::open_in_memory().unwrap();
         s.upsert_feed("a", "A", "http://x/a").unwrap();
         let now = Utc::now();
-        s.record_feed_failure("a", now, "HTTP 500", now).unwrap();
-        s.record_feed_failure("a", now, "HTTP 500", now).unwrap();
+        s.record_feed_failure("a", now, "HTTP 500", Some("http:500"), now).unwrap();
+        s.record_feed_failure("a", now, "HTTP 500", Some("http:500"), now).unwrap();
         let st = s.feed_state("a").unwrap().unwrap();
         assert_eq!(st.consecutive_failures, 2);
         assert_eq!(st.last_error.as_deref(), Some("HTTP 500"));
+        assert_eq!(st.last_error_kind.as_deref(), Some("http:500"));
         s.record_feed_success("a", now, Some("\"e1\""), None, Some("h"), Some(3), None, now).unwrap();
         let st = s.feed_state("a").unwrap().unwrap();
         assert_eq!(st.consecutive_failures, 0);
         assert_eq!(st.etag.as_deref(), Some("\"e1\""));
-        assert!(st.last_error.is_none());
+        assert!(st.last_error.is_none() && st.last_error_kind.is_none());
         s.upsert_feed("a", "A", "http://x/other").unwrap();
         assert!(s.feed_state("a").unwrap().unwrap().etag.is_none(), "a moved feed forgets its validators");
     }

@@ -252,6 +252,10 @@ const STEPS: &[&str] = &[
 
     CREATE INDEX labels_latest ON labels (district_id, label, at);
     "#,
+    // 6: the class of a feed's last error (`fetch::FailureKind::code`), beside its message.
+    r#"
+    ALTER TABLE feeds ADD COLUMN last_error_kind TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

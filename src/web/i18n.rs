@@ -1,5 +1,6 @@
 //! The interface's words in Swedish (default) and English; a page picks one `Tr` per request.
 
+use crate::fetch::FailureKind;
 use crate::model::Label;
 use crate::store::Role;
 
@@ -164,6 +165,18 @@ pub(crate) struct Tr {
     pub status_ok: &'static str,
     pub status_failing: &'static str,
     pub status_new: &'static str,
+    /// Why a feed failed, per `FailureKind`; the HTTP ones are followed by the status.
+    pub fail_timeout: &'static str,
+    pub fail_gone: &'static str,
+    pub fail_denied: &'static str,
+    pub fail_wait: &'static str,
+    pub fail_server: &'static str,
+    pub fail_http: &'static str,
+    pub fail_too_large: &'static str,
+    pub fail_refused: &'static str,
+    pub fail_network: &'static str,
+    pub fail_not_feed: &'static str,
+    pub fail_malformed: &'static str,
     pub stigmatizing: &'static str,
     pub negative: &'static str,
     pub neutral: &'static str,
@@ -180,6 +193,28 @@ impl Tr {
             Label::Negative => self.negative,
             Label::Neutral => self.neutral,
             Label::Positive => self.positive,
+        }
+    }
+
+    /// A feed failure in the reader's words, from its stored `FailureKind` code.
+    pub fn failure(&self, kind: FailureKind) -> String {
+        match kind {
+            FailureKind::Timeout => self.fail_timeout.into(),
+            FailureKind::Http(status) => {
+                let why = match status {
+                    404 | 410 => self.fail_gone,
+                    401 | 403 => self.fail_denied,
+                    429 => self.fail_wait,
+                    500..=599 => self.fail_server,
+                    _ => self.fail_http,
+                };
+                format!("{why} (HTTP {status})")
+            }
+            FailureKind::TooLarge => self.fail_too_large.into(),
+            FailureKind::Refused => self.fail_refused.into(),
+            FailureKind::Network => self.fail_network.into(),
+            FailureKind::NotAFeed => self.fail_not_feed.into(),
+            FailureKind::Malformed => self.fail_malformed.into(),
         }
     }
 
@@ -320,6 +355,17 @@ pub(crate) static SV: Tr = Tr {
     status_ok: "OK",
     status_failing: "Fel",
     status_new: "Inte hämtat än",
+    fail_timeout: "Servern svarade inte i tid.",
+    fail_gone: "Flödet finns inte längre på adressen; kontrollera den i feeds.toml.",
+    fail_denied: "Servern nekade åtkomst till flödet.",
+    fail_wait: "Servern bad oss vänta; nästa försök görs senare.",
+    fail_server: "Fel hos nyhetssajtens server; nästa försök görs senare.",
+    fail_http: "Servern svarade med ett fel.",
+    fail_too_large: "Svaret var större än den tillåtna gränsen.",
+    fail_refused: "Adressen ledde till en plats som inte får hämtas (annat protokoll eller internt nät).",
+    fail_network: "Servern gick inte att nå (namnuppslag, anslutning eller TLS).",
+    fail_not_feed: "Adressen gav inget flöde, till exempel en vanlig webbsida.",
+    fail_malformed: "Flödet gick inte att läsa.",
     stigmatizing: "Stigmatiserande",
     negative: "Negativ",
     neutral: "Neutral",
@@ -458,6 +504,17 @@ pub(crate) static EN: Tr = Tr {
     status_ok: "OK",
     status_failing: "Failing",
     status_new: "Not polled yet",
+    fail_timeout: "The server did not answer in time.",
+    fail_gone: "The feed is no longer at this address; check it in feeds.toml.",
+    fail_denied: "The server refused access to the feed.",
+    fail_wait: "The server asked us to wait; the next try comes later.",
+    fail_server: "The news site's server failed; the next try comes later.",
+    fail_http: "The server answered with an error.",
+    fail_too_large: "The answer was larger than the allowed limit.",
+    fail_refused: "The address led somewhere tonlage does not fetch (another scheme or an internal network).",
+    fail_network: "The server could not be reached (name lookup, connection or TLS).",
+    fail_not_feed: "The address gave no feed, for example an ordinary web page.",
+    fail_malformed: "The feed could not be read.",
     stigmatizing: "Stigmatizing",
     negative: "Negative",
     neutral: "Neutral",

@@ -14,6 +14,7 @@ use super::auth::Auth;
 use super::error::{Api, WebError};
 use super::page::{render, safe_link, Chrome, Ctx};
 use super::AppState;
+use crate::fetch::FailureKind;
 use crate::search::local_day;
 use crate::store::iso_week;
 
@@ -25,6 +26,8 @@ pub(crate) struct FeedHealth {
     last_success: Option<DateTime<Utc>>,
     last_attempt: Option<DateTime<Utc>>,
     last_error: Option<String>,
+    /// The class of the last error (`timeout`, `http:503`, `network`, `not_a_feed`, …).
+    last_error_kind: Option<String>,
     last_warning: Option<String>,
     consecutive_failures: u32,
     next_due: Option<DateTime<Utc>>,
@@ -49,6 +52,7 @@ fn health(s: &AppState) -> Result<Vec<FeedHealth>, WebError> {
                 last_success: st.last_success,
                 last_attempt: st.last_attempt,
                 last_error: st.last_error,
+                last_error_kind: st.last_error_kind,
                 last_warning: st.last_warning,
                 consecutive_failures: st.consecutive_failures,
                 next_due: st.next_due,
@@ -65,6 +69,8 @@ struct Row {
     status: &'static str,
     class: &'static str,
     last_success: String,
+    /// The failure in the reader's words; empty for an error stored without its kind.
+    error_summary: String,
     last_error: String,
     failures: u32,
     next_due: String,
@@ -104,6 +110,13 @@ pub(crate) async fn page(
                 status,
                 class,
                 last_success: when(f.last_success),
+                error_summary: f
+                    .last_error
+                    .as_ref()
+                    .and(f.last_error_kind.as_deref())
+                    .and_then(FailureKind::parse)
+                    .map(|k| t.failure(k))
+                    .unwrap_or_default(),
                 last_error: f.last_error.unwrap_or_default(),
                 failures: f.consecutive_failures,
                 next_due: when(f.next_due),
