@@ -258,6 +258,14 @@ fn staff_work_in_a_real_browser() {
     b.go("/sources");
     assert!(b.text("#sources").contains("trasig"));
     b.shot("sources");
+    // Past digests: the latest complete week opens as it is mailed.
+    b.go("/digests");
+    b.shot("digests");
+    b.click("main a[href^='/digests/2']");
+    b.wait_url("/digests/2");
+    assert!(b.text("body").contains("Araby"), "{}", b.text("body"));
+    b.shot("digest");
+    b.no_xss();
 
     // CSV export: the browser downloads the whole result.
     b.go("/search?q=*");
